@@ -1,0 +1,50 @@
+//! Generation: dbgen's random streams, distributions and text, and one typed row generator per
+//! TPC-H table, each able to start at any row in O(log n).
+//!
+//! Every generator takes a [`ScaleFactor`], a [`RowRange`] of *generator rows* (orders for
+//! `lineitem`, parts for `partsupp`) and a [`ColumnMask`], and yields typed rows (integers,
+//! cents as `i64`, [`Date`]s, `&'static str` slices of the shared text pool). Formatting them is
+//! a separate stage ([`crate::export`], [`crate::arrow`]).
+//!
+//! ```
+//! use datafusion_dbgen::generator::{ColumnMask, LineitemGenerator, RowRange, ScaleFactor};
+//!
+//! let sf = ScaleFactor::new(1.0)?;
+//! // The line items of the last ten orders, without generating the 1 499 990 before them.
+//! let orders = sf.order_count() as u64;
+//! let lines = LineitemGenerator::new(&sf, RowRange::new(orders - 10, orders), ColumnMask::ALL);
+//! assert!(lines.map(|l| l.orderkey).all(|k| k > 5_999_000));
+//! # Ok::<(), datafusion_dbgen::Error>(())
+//! ```
+
+pub mod columns;
+pub mod customer;
+pub mod date;
+pub mod dists;
+pub mod fields;
+pub mod lineitem;
+pub mod nation;
+pub mod order_lines;
+pub mod orders;
+pub mod part;
+pub mod partsupp;
+pub mod random;
+pub mod region;
+pub mod scale;
+pub mod supplier;
+pub mod table;
+pub mod text;
+
+pub use columns::ColumnMask;
+pub use customer::{Customer, CustomerGenerator};
+pub use date::Date;
+pub use lineitem::{Lineitem, LineitemGenerator};
+pub use nation::{Nation, NationGenerator};
+pub use order_lines::count_lines;
+pub use orders::{Order, OrderGenerator};
+pub use part::{Part, PartGenerator};
+pub use partsupp::{Partsupp, PartsuppGenerator};
+pub use region::{Region, RegionGenerator};
+pub use scale::{RowRange, ScaleFactor};
+pub use supplier::{Supplier, SupplierGenerator};
+pub use table::Table;

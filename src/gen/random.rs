@@ -1,0 +1,182 @@
+//! dbgen's random number streams.
+//!
+//! dbgen draws every column from its own stream: a Park–Miller "minimal standard" generator
+//! (`x ← 16807·x mod (2³¹−1)`) with a per-stream seed. Each stream consumes a fixed budget of
+//! draws per row (its *boundary*); at the end of a row the stream is advanced past whatever the
+//! row did not use. Row `r` therefore always starts at `seed · 16807^(r·boundary)`, which is what
+//! makes skip-ahead O(log n): [`RandomStream::skip_rows`] jumps there with square-and-multiply.
+//!
+//! At scale factors of 30000 and above, dbgen draws `o_custkey` and `l_partkey` from a 64-bit
+//! linear congruential generator on the same state ([`RandomStream::uniform64`]).
+
+/// Modulus of the Park–Miller generator, 2³¹ − 1.
+pub const MODULUS: i64 = 2_147_483_647;
+const MULTIPLIER: i64 = 16_807;
+const LCG64_MULTIPLIER: u64 = 6_364_136_223_846_793_005;
+const LCG64_INCREMENT: u64 = 1;
+
+/// Largest per-row budget of any stream (the part-name permutation draws 92 times a row).
+const MAX_BUDGET: usize = 92;
+
+/// `16807^k mod (2³¹−1)` for every per-row remainder a stream can skip in one row.
+static POWERS: [i64; MAX_BUDGET + 1] = {
+    let mut table = [1i64; MAX_BUDGET + 1];
+    let mut k = 1;
+    while k <= MAX_BUDGET {
+        table[k] = table[k - 1] * MULTIPLIER % MODULUS;
+        k += 1;
+    }
+    table
+};
+
+/// Advances a state by `n` Park–Miller steps in O(log n) multiplications.
+///
+/// This reproduces dbgen's arithmetic exactly, including its wrapping 64-bit multiply and
+/// truncating remainder when the state came from the 64-bit generator.
+pub fn advance(mut state: i64, mut n: u64) -> i64 {
+    let mut mult = MULTIPLIER;
+    while n > 0 {
+        if n & 1 == 1 {
+            state = mult.wrapping_mul(state) % MODULUS;
+        }
+        n >>= 1;
+        mult = mult * mult % MODULUS;
+    }
+    state
+}
+
+/// The definition of one column's stream: its seed and its per-row draw budget.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StreamSpec {
+    /// Initial state of the stream (dbgen's seed table).
+    pub seed: i64,
+    /// Draws reserved for each row of the stream's table.
+    pub per_row: u32,
+}
+
+impl StreamSpec {
+    /// A stream with `seed` that reserves `per_row` draws per row.
+    pub const fn new(seed: i64, per_row: u32) -> Self {
+        StreamSpec { seed, per_row }
+    }
+
+    /// The stream positioned at the start of row `row` (0-based).
+    pub fn at_row(self, row: u64) -> RandomStream {
+        let mut stream = RandomStream::new(self);
+        stream.skip_rows(row);
+        stream
+    }
+}
+
+/// One column's random stream, positioned within its row.
+#[derive(Clone, Debug)]
+pub struct RandomStream {
+    state: i64,
+    per_row: u32,
+    used: u32,
+    draws: u64,
+}
+
+impl RandomStream {
+    /// A stream at row 0.
+    pub fn new(spec: StreamSpec) -> Self {
+        RandomStream {
+            state: spec.seed,
+            per_row: spec.per_row,
+            used: 0,
+            draws: 0,
+        }
+    }
+
+    /// Jumps over `rows` whole rows without drawing them (dbgen's `NthElement`).
+    pub fn skip_rows(&mut self, rows: u64) {
+        self.state = advance(self.state, rows * self.per_row as u64);
+    }
+
+    /// A uniform integer in `[low, high]` (dbgen's `UnifInt`).
+    #[inline]
+    pub fn uniform(&mut self, low: i64, high: i64) -> i64 {
+        self.state = self.state.wrapping_mul(MULTIPLIER) % MODULUS;
+        self.used += 1;
+        self.draws += 1;
+        // dbgen computes this range in 32-bit arithmetic, which overflows to -2³¹.
+        let range = if low == 0 && high == i32::MAX as i64 {
+            -2_147_483_648.0
+        } else {
+            (high - low + 1) as f64
+        };
+        low + ((self.state as f64 / MODULUS as f64) * range) as i64
+    }
+
+    /// A uniform integer in `[low, high]` from the 64-bit generator (dbgen's `dss_random64`).
+    #[inline]
+    pub fn uniform64(&mut self, low: i64, high: i64) -> i64 {
+        self.state = (self.state as u64)
+            .wrapping_mul(LCG64_MULTIPLIER)
+            .wrapping_add(LCG64_INCREMENT) as i64;
+        self.used += 1;
+        self.draws += 1;
+        let magnitude = if self.state < 0 {
+            self.state.wrapping_neg()
+        } else {
+            self.state
+        };
+        low + magnitude % (high - low + 1)
+    }
+
+    /// Ends the current row: skips the draws the row reserved but did not use.
+    #[inline]
+    pub fn end_row(&mut self) {
+        if self.used < self.per_row {
+            let unused = self.per_row - self.used;
+            if self.state.unsigned_abs() < MODULUS as u64 {
+                self.state = self.state * POWERS[unused as usize] % MODULUS;
+            } else {
+                self.state = advance(self.state, unused as u64);
+            }
+        }
+        self.used = 0;
+    }
+
+    /// Number of values drawn so far (skips excluded).
+    pub fn draws(&self) -> u64 {
+        self.draws
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn advance_matches_stepping() {
+        let mut s = 12345i64;
+        for _ in 0..1000 {
+            s = s * MULTIPLIER % MODULUS;
+        }
+        assert_eq!(advance(12345, 1000), s);
+    }
+
+    #[test]
+    fn skip_rows_equals_drawing_and_ending_rows() {
+        let spec = StreamSpec::new(1_095_462_486, 14);
+        let mut walked = RandomStream::new(spec);
+        for row in 0..50 {
+            for _ in 0..(row % 14) {
+                walked.uniform(10, 43);
+            }
+            walked.end_row();
+        }
+        let mut jumped = spec.at_row(50);
+        assert_eq!(walked.uniform(0, 1000), jumped.uniform(0, 1000));
+    }
+
+    #[test]
+    fn uniform_stays_in_range() {
+        let mut s = RandomStream::new(StreamSpec::new(1, 1));
+        for _ in 0..10_000 {
+            let v = s.uniform(1, 5);
+            assert!((1..=5).contains(&v));
+        }
+    }
+}

@@ -1,0 +1,206 @@
+//! Scale factors and how they size each table, with dbgen's rules; row ranges and dbgen's
+//! chunking (`-C parts -S part`).
+
+use super::table::Table;
+use crate::error::{Error, Result};
+
+/// Smallest accepted scale factor (dbgen sizes tables in thousandths of a base).
+pub const MIN_SCALE_FACTOR: f64 = 0.001;
+/// Largest accepted scale factor.
+pub const MAX_SCALE_FACTOR: f64 = 100_000.0;
+
+/// A validated TPC-H scale factor and the table sizes dbgen derives from it.
+///
+/// As in dbgen, scale factors of 1 and above are truncated to whole numbers (1.5 generates the
+/// SF 1 data), and scale factors below 1 scale each table's base row count by thousandths.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ScaleFactor {
+    value: f64,
+    scale: i64,
+    parts: i64,
+    suppliers: i64,
+    customers: i64,
+    orders: i64,
+}
+
+impl ScaleFactor {
+    /// Validates `value` (0.001 ..= 100000).
+    pub fn new(value: f64) -> Result<Self> {
+        if !(MIN_SCALE_FACTOR..=MAX_SCALE_FACTOR).contains(&value) {
+            return Err(Error::InvalidScaleFactor(value.to_string()));
+        }
+        let bases = [200_000i64, 10_000, 150_000, 1_500_000];
+        let (scale, [parts, suppliers, customers, orders]) = if value < 1.0 {
+            // dbgen: int_scale = (int)(1000 * sf); base = max(int_scale * base / 1000, 1).
+            let thousandths = (1000.0 * value) as i64;
+            (1, bases.map(|base| (thousandths * base / 1000).max(1)))
+        } else {
+            let scale = value as i64;
+            (scale, bases.map(|base| base * scale))
+        };
+        Ok(ScaleFactor {
+            value,
+            scale,
+            parts,
+            suppliers,
+            customers,
+            orders,
+        })
+    }
+
+    /// The scale factor as given.
+    pub fn value(&self) -> f64 {
+        self.value
+    }
+
+    /// dbgen's integer scale (1 for every SF below 1).
+    pub fn int_scale(&self) -> i64 {
+        self.scale
+    }
+
+    /// Rows of `part` (also the largest part key).
+    pub fn part_count(&self) -> i64 {
+        self.parts
+    }
+
+    /// Rows of `supplier` (also the largest supplier key).
+    pub fn supplier_count(&self) -> i64 {
+        self.suppliers
+    }
+
+    /// Rows of `customer` (also the largest customer key).
+    pub fn customer_count(&self) -> i64 {
+        self.customers
+    }
+
+    /// Rows of `orders`.
+    pub fn order_count(&self) -> i64 {
+        self.orders
+    }
+
+    /// Number of clerks orders are assigned to.
+    pub fn clerk_count(&self) -> i64 {
+        (self.scale * 1000).max(1000)
+    }
+
+    /// True where dbgen switches `o_custkey` and `l_partkey` to its 64-bit generator.
+    pub fn uses_64bit_keys(&self) -> bool {
+        self.scale >= 30_000
+    }
+
+    /// Rows the generator of `table` iterates over: orders for lineitem, parts for partsupp.
+    pub fn generator_rows(&self, table: Table) -> u64 {
+        (match table {
+            Table::Region => 5,
+            Table::Nation => 25,
+            Table::Supplier => self.suppliers,
+            Table::Customer => self.customers,
+            Table::Part | Table::Partsupp => self.parts,
+            Table::Orders | Table::Lineitem => self.orders,
+        }) as u64
+    }
+
+    /// Rows of `table`, where known without generating (every table but lineitem).
+    pub fn row_count(&self, table: Table) -> Option<u64> {
+        match table {
+            Table::Lineitem => None,
+            Table::Partsupp => Some(4 * self.parts as u64),
+            other => Some(self.generator_rows(other)),
+        }
+    }
+}
+
+/// A half-open range `[start, end)` of generator rows, 0-based (row `i` is dbgen's row `i + 1`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RowRange {
+    /// First row.
+    pub start: u64,
+    /// One past the last row.
+    pub end: u64,
+}
+
+impl RowRange {
+    /// `[start, end)`.
+    pub const fn new(start: u64, end: u64) -> Self {
+        RowRange { start, end }
+    }
+
+    /// Number of rows.
+    pub const fn len(&self) -> u64 {
+        self.end.saturating_sub(self.start)
+    }
+
+    /// True when the range has no rows.
+    pub const fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The rows of chunk `part` (1-based) of `parts`, as dbgen's `-C parts -S part` splits
+    /// `total` rows: `total / parts` each, the last chunk also takes the remainder.
+    pub fn chunk(total: u64, part: u64, parts: u64) -> Result<RowRange> {
+        if parts == 0 {
+            return Err(Error::InvalidParts(parts));
+        }
+        if part == 0 || part > parts {
+            return Err(Error::PartOutOfRange { part, parts });
+        }
+        let per_part = total / parts;
+        let start = per_part * (part - 1);
+        let end = if part == parts {
+            total
+        } else {
+            start + per_part
+        };
+        Ok(RowRange { start, end })
+    }
+
+    /// The sub-range of `self` that is chunk `part` (1-based) of `parts`.
+    pub fn subchunk(&self, part: u64, parts: u64) -> Result<RowRange> {
+        let inner = RowRange::chunk(self.len(), part, parts)?;
+        Ok(RowRange::new(
+            self.start + inner.start,
+            self.start + inner.end,
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fractional_scale_factors_follow_dbgen() {
+        let sf = ScaleFactor::new(0.01).unwrap();
+        assert_eq!(sf.part_count(), 2000);
+        assert_eq!(sf.supplier_count(), 100);
+        assert_eq!(sf.customer_count(), 1500);
+        assert_eq!(sf.order_count(), 15000);
+        assert_eq!(sf.clerk_count(), 1000);
+        let sf = ScaleFactor::new(1.7).unwrap();
+        assert_eq!(sf.order_count(), 1_500_000);
+        // (int)(1000 * 0.29) is 289 in IEEE doubles.
+        assert_eq!(ScaleFactor::new(0.29).unwrap().supplier_count(), 2890);
+    }
+
+    #[test]
+    fn bad_scale_factors_are_errors() {
+        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, 0.0009, 100_001.0] {
+            assert!(ScaleFactor::new(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn chunks_follow_dbgen() {
+        assert_eq!(
+            RowRange::chunk(20000, 3, 3).unwrap(),
+            RowRange::new(13332, 20000)
+        );
+        assert_eq!(
+            RowRange::chunk(20000, 1, 3).unwrap(),
+            RowRange::new(0, 6666)
+        );
+        assert!(RowRange::chunk(10, 0, 3).is_err());
+        assert!(RowRange::chunk(10, 4, 3).is_err());
+        assert!(RowRange::chunk(10, 1, 0).is_err());
+    }
+}

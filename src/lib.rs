@@ -1,0 +1,16 @@
+//! # datafusion-dbgen
+//!
+//! TPC-H data as a first-class citizen of Apache DataFusion: generated while it is scanned,
+//! byte-identical to the official TPC dbgen at every scale factor, with O(log n) skip-ahead so
+//! any part of any table is generated independently.
+//!
+//! The crate is a pipeline: [`generator`] (typed rows) → [`export`] (file encoders).
+
+pub mod error;
+pub mod export;
+// `gen` is a reserved word in Rust 2024, so the generation stage (src/gen/) is `generator`.
+#[path = "gen/mod.rs"]
+pub mod generator;
+
+pub use error::{Error, Result};
+pub use generator::{ScaleFactor, Table};

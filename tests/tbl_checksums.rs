@@ -1,0 +1,114 @@
+//! The generator's `.tbl` output is byte-identical to dbgen's: whole tables at SF 0.01 and 0.1
+//! (and SF 1, ignored by default: `cargo test --test tbl_checksums -- --ignored`), dbgen's
+//! chunks (`-C n -S i`), and chunks concatenate to the whole table.
+
+mod common;
+
+use common::{Digester, Reference, checksums, chunks};
+use datafusion_dbgen::export::tbl::write_table;
+use datafusion_dbgen::generator::{RowRange, ScaleFactor, Table};
+
+fn digest(sf: &ScaleFactor, table: Table, range: RowRange) -> Digester {
+    let mut d = Digester::default();
+    let rows = write_table(sf, table, range, 1 << 20, &mut |bytes| {
+        d.update(bytes);
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(rows, d.lines);
+    d
+}
+
+fn check(expected: &Reference, got: Digester) {
+    let what = format!(
+        "{} at SF {} part {:?}/{}",
+        expected.table, expected.sf, expected.part, expected.parts
+    );
+    assert_eq!(got.lines, expected.rows, "rows of {what}");
+    assert_eq!(got.bytes, expected.bytes, "bytes of {what}");
+    assert_eq!(got.hex(), expected.sha256, "sha256 of {what}");
+}
+
+fn check_whole_tables(sf_value: f64) {
+    let sf = ScaleFactor::new(sf_value).unwrap();
+    let refs: Vec<Reference> = checksums()
+        .into_iter()
+        .filter(|r| r.sf == sf_value)
+        .collect();
+    assert_eq!(refs.len(), 8);
+    std::thread::scope(|scope| {
+        for r in &refs {
+            let sf = &sf;
+            scope.spawn(move || {
+                let table: Table = r.table.parse().unwrap();
+                let all = RowRange::new(0, sf.generator_rows(table));
+                check(r, digest(sf, table, all));
+            });
+        }
+    });
+}
+
+#[test]
+fn whole_tables_match_dbgen_at_sf_0_01() {
+    check_whole_tables(0.01);
+}
+
+#[test]
+fn whole_tables_match_dbgen_at_sf_0_1() {
+    check_whole_tables(0.1);
+}
+
+#[test]
+#[ignore = "SF 1 (1 GB of text): run in CI with --include-ignored"]
+fn whole_tables_match_dbgen_at_sf_1() {
+    check_whole_tables(1.0);
+}
+
+fn check_chunks(sf_value: f64, only: Option<&str>) {
+    let sf = ScaleFactor::new(sf_value).unwrap();
+    for r in chunks()
+        .into_iter()
+        .filter(|r| r.sf == sf_value && only.is_none_or(|t| r.table == t))
+    {
+        let table: Table = r.table.parse().unwrap();
+        let total = sf.generator_rows(table);
+        let range = match r.part {
+            // nation and region are never chunked: every step writes the whole table.
+            None => RowRange::new(0, total),
+            Some(part) => RowRange::chunk(total, part, r.parts).unwrap(),
+        };
+        check(&r, digest(&sf, table, range));
+    }
+}
+
+#[test]
+fn chunks_match_dbgen_at_sf_0_1() {
+    check_chunks(0.1, None);
+}
+
+#[test]
+#[ignore = "SF 1 lineitem chunks: run in CI with --include-ignored"]
+fn lineitem_chunks_match_dbgen_at_sf_1() {
+    check_chunks(1.0, Some("lineitem"));
+}
+
+#[test]
+fn concatenated_chunks_equal_the_whole_table() {
+    let sf = ScaleFactor::new(0.01).unwrap();
+    for table in Table::ALL {
+        let total = sf.generator_rows(table);
+        let whole = digest(&sf, table, RowRange::new(0, total)).hex();
+        for parts in [2, 7] {
+            let mut joined = Digester::default();
+            for part in 1..=parts {
+                let range = RowRange::chunk(total, part, parts).unwrap();
+                write_table(&sf, table, range, 1 << 16, &mut |b| {
+                    joined.update(b);
+                    Ok(())
+                })
+                .unwrap();
+            }
+            assert_eq!(joined.hex(), whole, "{table} in {parts} parts");
+        }
+    }
+}
