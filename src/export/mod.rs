@@ -1,3 +1,3 @@
 //! Export: encoders that turn generated rows into file formats.
 
-pub mod tbl;
+pub mod delimited;

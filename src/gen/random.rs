@@ -45,6 +45,19 @@ pub fn advance(mut state: i64, mut n: u64) -> i64 {
     state
 }
 
+/// One Park–Miller step. For states in `[0, 2³¹−1)` (every stream but dbgen's 64-bit ones)
+/// the product fits in 46 bits and reduces modulo the Mersenne prime with a shift and an add.
+#[inline(always)]
+fn next_state(state: i64) -> i64 {
+    if state >= 0 {
+        let x = state * MULTIPLIER;
+        let r = (x & MODULUS) + (x >> 31);
+        if r >= MODULUS { r - MODULUS } else { r }
+    } else {
+        state.wrapping_mul(MULTIPLIER) % MODULUS
+    }
+}
+
 /// The definition of one column's stream: its seed and its per-row draw budget.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StreamSpec {
@@ -96,7 +109,7 @@ impl RandomStream {
     /// A uniform integer in `[low, high]` (dbgen's `UnifInt`).
     #[inline]
     pub fn uniform(&mut self, low: i64, high: i64) -> i64 {
-        self.state = self.state.wrapping_mul(MULTIPLIER) % MODULUS;
+        self.state = next_state(self.state);
         self.used += 1;
         self.draws += 1;
         // dbgen computes this range in 32-bit arithmetic, which overflows to -2³¹.
@@ -147,6 +160,28 @@ impl RandomStream {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fast_step_equals_plain_modulo() {
+        for state in [
+            0i64,
+            1,
+            2,
+            12345,
+            MODULUS - 1,
+            MODULUS / 2,
+            1 << 30,
+            (1 << 31) - 2,
+        ] {
+            assert_eq!(next_state(state), state * MULTIPLIER % MODULUS, "{state}");
+        }
+        let mut s = 1i64;
+        for _ in 0..100_000 {
+            let next = next_state(s);
+            assert_eq!(next, s * MULTIPLIER % MODULUS);
+            s = next;
+        }
+    }
 
     #[test]
     fn advance_matches_stepping() {

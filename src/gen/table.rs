@@ -53,6 +53,80 @@ impl Table {
         }
     }
 
+    /// The table's column names, in schema order (as the TPC-H specification names them).
+    pub const fn column_names(self) -> &'static [&'static str] {
+        match self {
+            Table::Region => &["r_regionkey", "r_name", "r_comment"],
+            Table::Nation => &["n_nationkey", "n_name", "n_regionkey", "n_comment"],
+            Table::Supplier => &[
+                "s_suppkey",
+                "s_name",
+                "s_address",
+                "s_nationkey",
+                "s_phone",
+                "s_acctbal",
+                "s_comment",
+            ],
+            Table::Customer => &[
+                "c_custkey",
+                "c_name",
+                "c_address",
+                "c_nationkey",
+                "c_phone",
+                "c_acctbal",
+                "c_mktsegment",
+                "c_comment",
+            ],
+            Table::Part => &[
+                "p_partkey",
+                "p_name",
+                "p_mfgr",
+                "p_brand",
+                "p_type",
+                "p_size",
+                "p_container",
+                "p_retailprice",
+                "p_comment",
+            ],
+            Table::Partsupp => &[
+                "ps_partkey",
+                "ps_suppkey",
+                "ps_availqty",
+                "ps_supplycost",
+                "ps_comment",
+            ],
+            Table::Orders => &[
+                "o_orderkey",
+                "o_custkey",
+                "o_orderstatus",
+                "o_totalprice",
+                "o_orderdate",
+                "o_orderpriority",
+                "o_clerk",
+                "o_shippriority",
+                "o_comment",
+            ],
+            Table::Lineitem => &[
+                "l_orderkey",
+                "l_partkey",
+                "l_suppkey",
+                "l_linenumber",
+                "l_quantity",
+                "l_extendedprice",
+                "l_discount",
+                "l_tax",
+                "l_returnflag",
+                "l_linestatus",
+                "l_shipdate",
+                "l_commitdate",
+                "l_receiptdate",
+                "l_shipinstruct",
+                "l_shipmode",
+                "l_comment",
+            ],
+        }
+    }
+
     /// True for nation and region, which do not grow with the scale factor and are never chunked.
     pub const fn is_fixed(self) -> bool {
         matches!(self, Table::Region | Table::Nation)

@@ -28,11 +28,11 @@ pub fn text_pool_is_built() -> bool {
 static POOL: OnceLock<String> = OnceLock::new();
 
 fn build_pool() -> String {
-    let d = dists();
+    let grammar = Grammar::new(dists());
     let mut stream = RandomStream::new(POOL_STREAM);
     let mut pool = Vec::with_capacity(TEXT_POOL_SIZE + 512);
     while pool.len() < TEXT_POOL_SIZE {
-        sentence(d, &mut stream, &mut pool);
+        grammar.sentence(&mut stream, &mut pool);
         pool.push(b' ');
     }
     pool.truncate(TEXT_POOL_SIZE);
@@ -40,48 +40,118 @@ fn build_pool() -> String {
     String::from_utf8(pool).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
-/// Appends one sentence: a grammar form whose tokens expand to phrases, ending in a terminator
-/// that replaces the last phrase's trailing space.
-fn sentence(d: &Distributions, s: &mut RandomStream, out: &mut Vec<u8>) {
-    let form = d.grammar.pick(s);
-    for token in form.bytes().filter(|b| *b != b' ') {
-        match token {
-            b'N' => phrase(d, &d.noun_phrases, s, out),
-            b'V' => phrase(d, &d.verb_phrases, s, out),
-            b'P' => {
-                out.extend_from_slice(d.prepositions.pick(s).as_bytes());
-                out.extend_from_slice(b" the ");
-                phrase(d, &d.noun_phrases, s, out);
-            }
-            b'T' => {
-                out.pop();
-                out.extend_from_slice(d.terminators.pick(s).as_bytes());
-            }
-            _ => {}
-        }
-    }
+/// One part of speech in a phrase form: where its word comes from and what follows the word.
+#[derive(Clone, Copy)]
+struct Slot<'d> {
+    words: &'d Distribution,
+    punctuation: Option<u8>,
 }
 
-/// Appends a noun or verb phrase: each part of speech becomes a word, followed by the form's
-/// punctuation (if any) and a space.
-fn phrase(d: &Distributions, forms: &Distribution, s: &mut RandomStream, out: &mut Vec<u8>) {
-    let form = forms.pick(s);
-    for part in form.split(' ').filter(|p| !p.is_empty()) {
-        let mut chars = part.bytes();
-        let words = match chars.next() {
-            Some(b'A') => &d.articles,
-            Some(b'J') => &d.adjectives,
-            Some(b'D') => &d.adverbs,
-            Some(b'N') => &d.nouns,
-            Some(b'V') => &d.verbs,
-            Some(b'X') => &d.auxiliaries,
-            _ => continue,
+/// A sentence-level token of a grammar form.
+#[derive(Clone, Copy)]
+enum Token {
+    NounPhrase,
+    VerbPhrase,
+    Prepositional,
+    Terminator,
+}
+
+/// The grammar of dists.dss, parsed once: sentence forms of tokens, phrase forms of slots.
+struct Grammar<'d> {
+    d: &'d Distributions,
+    sentences: Vec<Vec<Token>>,
+    noun_phrases: Vec<Vec<Slot<'d>>>,
+    verb_phrases: Vec<Vec<Slot<'d>>>,
+}
+
+impl<'d> Grammar<'d> {
+    fn new(d: &'d Distributions) -> Self {
+        let sentences = (0..d.grammar.len())
+            .map(|i| {
+                d.grammar
+                    .member(i)
+                    .bytes()
+                    .filter_map(|b| match b {
+                        b'N' => Some(Token::NounPhrase),
+                        b'V' => Some(Token::VerbPhrase),
+                        b'P' => Some(Token::Prepositional),
+                        b'T' => Some(Token::Terminator),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .collect();
+        let phrases = |forms: &'d Distribution| -> Vec<Vec<Slot<'d>>> {
+            (0..forms.len())
+                .map(|i| {
+                    forms
+                        .member(i)
+                        .split(' ')
+                        .filter_map(|part| {
+                            let mut chars = part.bytes();
+                            let words = match chars.next()? {
+                                b'A' => &d.articles,
+                                b'J' => &d.adjectives,
+                                b'D' => &d.adverbs,
+                                b'N' => &d.nouns,
+                                b'V' => &d.verbs,
+                                b'X' => &d.auxiliaries,
+                                _ => return None,
+                            };
+                            Some(Slot {
+                                words,
+                                punctuation: chars.next(),
+                            })
+                        })
+                        .collect()
+                })
+                .collect()
         };
-        out.extend_from_slice(words.pick(s).as_bytes());
-        if let Some(punctuation) = chars.next() {
-            out.push(punctuation);
+        Grammar {
+            d,
+            sentences,
+            noun_phrases: phrases(&d.noun_phrases),
+            verb_phrases: phrases(&d.verb_phrases),
         }
-        out.push(b' ');
+    }
+
+    /// Appends one sentence: a grammar form whose tokens expand to phrases, ending in a
+    /// terminator that replaces the last phrase's trailing space.
+    fn sentence(&self, s: &mut RandomStream, out: &mut Vec<u8>) {
+        let form = &self.sentences[self.d.grammar.pick_index(s)];
+        for token in form {
+            match token {
+                Token::NounPhrase => self.phrase(&self.d.noun_phrases, &self.noun_phrases, s, out),
+                Token::VerbPhrase => self.phrase(&self.d.verb_phrases, &self.verb_phrases, s, out),
+                Token::Prepositional => {
+                    out.extend_from_slice(self.d.prepositions.pick(s).as_bytes());
+                    out.extend_from_slice(b" the ");
+                    self.phrase(&self.d.noun_phrases, &self.noun_phrases, s, out);
+                }
+                Token::Terminator => {
+                    out.pop();
+                    out.extend_from_slice(self.d.terminators.pick(s).as_bytes());
+                }
+            }
+        }
+    }
+
+    /// Appends a noun or verb phrase: each slot's word, its punctuation (if any), and a space.
+    #[inline]
+    fn phrase(
+        &self,
+        forms: &Distribution,
+        parsed: &[Vec<Slot<'d>>],
+        s: &mut RandomStream,
+        out: &mut Vec<u8>,
+    ) {
+        for slot in &parsed[forms.pick_index(s)] {
+            out.extend_from_slice(slot.words.pick(s).as_bytes());
+            if let Some(p) = slot.punctuation {
+                out.push(p);
+            }
+            out.push(b' ');
+        }
     }
 }
 
@@ -135,10 +205,10 @@ mod tests {
 
     #[test]
     fn sentences_end_with_terminators_and_words_are_separated() {
-        let d = dists();
+        let grammar = Grammar::new(dists());
         let mut s = RandomStream::new(POOL_STREAM);
         let mut out = Vec::new();
-        sentence(d, &mut s, &mut out);
+        grammar.sentence(&mut s, &mut out);
         let text = String::from_utf8(out).unwrap();
         assert!(!text.ends_with(' '), "{text:?}");
         assert!(!text.contains("  "), "{text:?}");
