@@ -33,6 +33,17 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A write failure reported by the sink (names the file).
+    #[error(transparent)]
+    Sink(#[from] crate::sink::SinkError),
+    /// A file could not be encoded (e.g. a Parquet writer error).
+    #[error("{path}: {message}")]
+    Encode {
+        /// The file being written.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
     /// An invalid option or combination of options.
     #[error("{0}")]
     InvalidOption(String),

@@ -4,10 +4,15 @@
 //! byte-identical to the official TPC dbgen at every scale factor, with O(log n) skip-ahead so
 //! any part of any table is generated independently.
 //!
-//! The crate is a pipeline: [`generator`] (typed rows) → [`export`] (file encoders).
+//! The crate is a pipeline: [`generator`] (typed rows) → [`export`] (chunking and file
+//! encoders) → [`sink`] (one shared io_uring ring writing many files, with a portable
+//! fallback) → files.
 
+#[cfg(feature = "arrow")]
+pub mod arrow;
 pub mod error;
 pub mod export;
+pub mod sink;
 // `gen` is a reserved word in Rust 2024, so the generation stage (src/gen/) is `generator`.
 #[path = "gen/mod.rs"]
 pub mod generator;

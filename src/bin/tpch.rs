@@ -1,1 +1,237 @@
-fn main() {}
+//! `tpch`: generate TPC-H data (dbgen-identical) as .tbl, CSV or Parquet.
+
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+
+use clap::{Parser, Subcommand};
+use datafusion_dbgen::export::parquet::{ParquetOptions, parse_compression};
+use datafusion_dbgen::export::{ExportSummary, Exporter, Format, Progress};
+use datafusion_dbgen::sink::{BackendChoice, SinkConfig};
+use datafusion_dbgen::{Error, ScaleFactor, Table};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+
+#[derive(Parser)]
+#[command(
+    name = "tpch",
+    version,
+    about = "TPC-H data, byte-identical to dbgen, generated in parallel"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate tables into files.
+    Gen(GenArgs),
+}
+
+#[derive(clap::Args)]
+struct GenArgs {
+    /// Scale factor (0.001 to 100000; 1 is about 1 GB of .tbl text).
+    #[arg(long)]
+    sf: String,
+    /// Output format: tbl, csv or parquet.
+    #[arg(long, default_value = "tbl")]
+    format: String,
+    /// Output directory.
+    #[arg(long, default_value = ".")]
+    output: PathBuf,
+    /// Comma-separated tables (default: all eight).
+    #[arg(long)]
+    tables: Option<String>,
+    /// Split the data into N dbgen chunks and write only --part (like dbgen -C N -S I).
+    #[arg(long)]
+    parts: Option<u64>,
+    /// The chunk to write (1-based), with --parts.
+    #[arg(long)]
+    part: Option<u64>,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Files per table (`<table>/part-NNN.<ext>`).
+    #[arg(long, default_value_t = 1)]
+    files_per_table: u64,
+    /// Replace existing files.
+    #[arg(long)]
+    overwrite: bool,
+    /// No progress bars.
+    #[arg(long)]
+    no_progress: bool,
+    /// Parquet compression: none, snappy, lz4, gzip[:level] or zstd[:level] (default snappy).
+    #[arg(long)]
+    compression: Option<String>,
+    /// Parquet rows per row group (default 1048576).
+    #[arg(long)]
+    row_group_rows: Option<u64>,
+    /// I/O back end: auto, io_uring or portable (default: $TPCH_IO_BACKEND or auto).
+    #[arg(long)]
+    io_backend: Option<String>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Gen(args) => generate(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn parse_sf(text: &str) -> Result<ScaleFactor, Error> {
+    let value: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| Error::InvalidScaleFactor(text.to_string()))?;
+    ScaleFactor::new(value)
+}
+
+fn generate(args: GenArgs) -> Result<(), Error> {
+    let sf = parse_sf(&args.sf)?;
+    let format: Format = args.format.parse()?;
+    let tables: Vec<Table> = match &args.tables {
+        Some(list) => list
+            .split(',')
+            .filter(|t| !t.trim().is_empty())
+            .map(str::parse)
+            .collect::<Result<_, _>>()?,
+        None => Table::ALL.to_vec(),
+    };
+    let backend = match &args.io_backend {
+        Some(choice) => BackendChoice::parse(choice)?,
+        None => BackendChoice::from_env()?,
+    };
+    let mut exporter = Exporter::new(sf)
+        .tables(tables.iter().copied())
+        .format(format)
+        .output(&args.output)
+        .files_per_table(args.files_per_table)
+        .overwrite(args.overwrite)
+        .sink_config(SinkConfig::default().backend(backend));
+    match (args.parts, args.part) {
+        (Some(parts), Some(part)) => exporter = exporter.part(part, parts),
+        (None, None) => {}
+        _ => {
+            return Err(Error::InvalidOption(
+                "--parts and --part go together".into(),
+            ));
+        }
+    }
+    if args.compression.is_some() || args.row_group_rows.is_some() {
+        if format != Format::Parquet {
+            return Err(Error::InvalidOption(
+                "--compression and --row-group-rows apply to --format parquet".into(),
+            ));
+        }
+        let mut options = ParquetOptions::default();
+        if let Some(c) = &args.compression {
+            options.compression = parse_compression(c)?;
+        }
+        if let Some(r) = args.row_group_rows {
+            options.row_group_rows = r.max(1);
+        }
+        exporter = exporter.parquet_options(options);
+    }
+    if let Some(threads) = args.threads {
+        exporter = exporter.threads(threads);
+    }
+    let bars = (!args.no_progress && std::io::stderr().is_terminal())
+        .then(|| Arc::new(Bars::new(&sf, &tables)));
+    if let Some(bars) = &bars {
+        exporter = exporter.progress(bars.clone());
+    }
+    let summary = exporter.run()?;
+    if let Some(bars) = bars {
+        bars.finish();
+    }
+    print_summary(&summary);
+    Ok(())
+}
+
+/// One progress bar per table.
+struct Bars {
+    bars: HashMap<Table, ProgressBar>,
+    _multi: Mutex<MultiProgress>,
+}
+
+impl Bars {
+    fn new(sf: &ScaleFactor, tables: &[Table]) -> Self {
+        let multi = MultiProgress::new();
+        let style = ProgressStyle::with_template(
+            "{prefix:>9} {bar:30} {pos:>12}/{len:12} rows {binary_bytes_per_sec:>12}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+        let bars = tables
+            .iter()
+            .map(|&t| {
+                let expected = sf
+                    .row_count(t)
+                    .unwrap_or(sf.generator_rows(Table::Lineitem) * 4);
+                let bar = multi.add(ProgressBar::new(expected));
+                bar.set_style(style.clone());
+                bar.set_prefix(t.name());
+                (t, bar)
+            })
+            .collect();
+        Bars {
+            bars,
+            _multi: Mutex::new(multi),
+        }
+    }
+
+    fn finish(&self) {
+        for bar in self.bars.values() {
+            bar.finish();
+        }
+    }
+}
+
+impl Progress for Bars {
+    fn advance(&self, table: Table, rows: u64, _bytes: u64) {
+        if let Some(bar) = self.bars.get(&table) {
+            bar.inc(rows);
+        }
+    }
+}
+
+fn print_summary(summary: &ExportSummary) {
+    println!(
+        "{:<9} {:>12} {:>14} {:>8} {:>12} {:>9}",
+        "table", "rows", "bytes", "seconds", "rows/s", "MB/s"
+    );
+    let (mut rows, mut bytes) = (0u64, 0u64);
+    for t in &summary.tables {
+        rows += t.rows;
+        bytes += t.bytes;
+        let secs = t.seconds.max(1e-9);
+        println!(
+            "{:<9} {:>12} {:>14} {:>8.2} {:>12.0} {:>9.1}",
+            t.table.name(),
+            t.rows,
+            t.bytes,
+            t.seconds,
+            t.rows as f64 / secs,
+            t.bytes as f64 / secs / 1e6
+        );
+    }
+    let secs = summary.seconds.max(1e-9);
+    println!(
+        "{:<9} {:>12} {:>14} {:>8.2} {:>12.0} {:>9.1}   (I/O back end: {})",
+        "total",
+        rows,
+        bytes,
+        summary.seconds,
+        rows as f64 / secs,
+        bytes as f64 / secs / 1e6,
+        summary.backend
+    );
+}

@@ -1,3 +1,10 @@
-//! Export: encoders that turn generated rows into file formats.
+//! Export: chunking and encoders (`.tbl`, CSV, Parquet) that turn generated rows into files,
+//! run in parallel into the shared sink.
 
 pub mod delimited;
+pub mod exporter;
+#[cfg(feature = "parquet")]
+pub mod parquet;
+pub mod plan;
+
+pub use exporter::{ExportSummary, Exporter, Format, Progress, TableSummary};

@@ -1,0 +1,95 @@
+//! Arrow arrays from slices of typed rows: one helper per column kind.
+//!
+//! Each helper takes an iterator of plain values (already computed by the generator) and fills
+//! the Arrow buffers directly; nothing is formatted or parsed.
+
+use std::sync::Arc;
+
+use arrow::array::{
+    ArrayRef, Date32Array, Decimal128Array, Int32Array, Int64Array, StringArray, StringBuilder,
+};
+use arrow::buffer::{Buffer, OffsetBuffer, ScalarBuffer};
+use arrow::error::ArrowError;
+
+use super::schema::{DECIMAL_PRECISION, DECIMAL_SCALE};
+use crate::generator::Date;
+use crate::generator::fields::InlineStr;
+
+/// An `Int64` array.
+pub(crate) fn keys(values: impl Iterator<Item = i64>) -> Result<ArrayRef, ArrowError> {
+    Ok(Arc::new(Int64Array::from_iter_values(values)))
+}
+
+/// An `Int32` array of small integers (values outside `i32` are an error, never truncated).
+pub(crate) fn ints(values: impl Iterator<Item = i64>) -> Result<ArrayRef, ArrowError> {
+    let narrow: Result<Vec<i32>, _> = values.map(i32::try_from).collect();
+    let narrow =
+        narrow.map_err(|e| ArrowError::ComputeError(format!("integer out of range: {e}")))?;
+    Ok(Arc::new(Int32Array::from(narrow)))
+}
+
+/// A `Decimal128(15, 2)` array from values in hundredths (cents).
+pub(crate) fn decimals(hundredths: impl Iterator<Item = i64>) -> Result<ArrayRef, ArrowError> {
+    let array = Decimal128Array::from_iter_values(hundredths.map(i128::from))
+        .with_precision_and_scale(DECIMAL_PRECISION, DECIMAL_SCALE)?;
+    Ok(Arc::new(array))
+}
+
+/// A `Date32` array.
+pub(crate) fn dates(values: impl Iterator<Item = Date>) -> Result<ArrayRef, ArrowError> {
+    Ok(Arc::new(Date32Array::from_iter_values(
+        values.map(Date::days_since_epoch),
+    )))
+}
+
+/// A `Utf8` array of one-character strings (`l_returnflag`, …), built without a builder.
+pub(crate) fn chars<R>(rows: &[R], value: impl Fn(&R) -> u8) -> Result<ArrayRef, ArrowError> {
+    let bytes: Vec<u8> = rows.iter().map(value).collect();
+    let offsets = OffsetBuffer::new(ScalarBuffer::from_iter(0..=rows.len() as i32));
+    Ok(Arc::new(StringArray::try_new(
+        offsets,
+        Buffer::from_vec(bytes),
+        None,
+    )?))
+}
+
+/// A `Utf8` array of stored strings: measures them, then copies each once.
+pub(crate) fn text<'r, R, S: AsText>(
+    rows: &'r [R],
+    value: impl Fn(&'r R) -> S,
+) -> Result<ArrayRef, ArrowError> {
+    let total: usize = rows.iter().map(|r| value(r).as_text().len()).sum();
+    text_sized(rows, total, value)
+}
+
+/// A `Utf8` array of strings computed per row (names, clerks), with `capacity` bytes reserved
+/// up front instead of computing every string twice.
+pub(crate) fn text_sized<'r, R, S: AsText>(
+    rows: &'r [R],
+    capacity: usize,
+    value: impl Fn(&'r R) -> S,
+) -> Result<ArrayRef, ArrowError> {
+    let mut builder = StringBuilder::with_capacity(rows.len(), capacity);
+    for row in rows {
+        builder.append_value(value(row).as_text());
+    }
+    Ok(Arc::new(builder.finish()))
+}
+
+/// Text a column value can be read as: pool slices and the generator's inline strings.
+pub(crate) trait AsText {
+    /// The text.
+    fn as_text(&self) -> &str;
+}
+
+impl AsText for &str {
+    fn as_text(&self) -> &str {
+        self
+    }
+}
+
+impl<const N: usize> AsText for InlineStr<N> {
+    fn as_text(&self) -> &str {
+        self.as_str()
+    }
+}

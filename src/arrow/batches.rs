@@ -1,0 +1,192 @@
+//! [`TableBatches`]: record batches of any range of a table, built from the typed generators.
+
+use arrow::array::{ArrayRef, RecordBatch, RecordBatchOptions};
+use arrow::datatypes::SchemaRef;
+use arrow::error::ArrowError;
+
+use super::columns;
+use super::schema::table_schema;
+use crate::error::{Error, Result};
+use crate::generator::{
+    ColumnMask, CustomerGenerator, LineitemGenerator, NationGenerator, OrderGenerator,
+    PartGenerator, PartsuppGenerator, RegionGenerator, RowRange, ScaleFactor, SupplierGenerator,
+    Table,
+};
+
+/// Rows per batch when nobody says otherwise (DataFusion's default `batch_size`).
+pub const DEFAULT_BATCH_SIZE: usize = 8192;
+
+/// Record batches of one table, for a range of generator rows, with only the projected columns.
+///
+/// The range is in *generator rows* ([`ScaleFactor::generator_rows`]): orders for `lineitem`,
+/// parts for `partsupp`. Starting anywhere costs O(log n) (dbgen's skip-ahead), so ranges can be
+/// generated independently and in parallel; [`RowRange::chunk`] gives dbgen's `-C`/`-S` split.
+///
+/// Each batch holds `batch_size` rows (the last one fewer); columns outside the projection are
+/// neither generated nor built. An empty projection yields batches with a row count and no
+/// columns (what `SELECT count(*)` scans).
+///
+/// ```
+/// use datafusion_dbgen::arrow::TableBatches;
+/// use datafusion_dbgen::generator::{RowRange, ScaleFactor, Table};
+///
+/// let sf = ScaleFactor::new(0.01)?;
+/// // l_orderkey and l_quantity of the first 100 orders, 1000 rows per batch.
+/// let batches = TableBatches::new(Table::Lineitem, &sf, RowRange::new(0, 100), Some(&[0, 4]), 1000)?;
+/// let rows: usize = batches.map(|b| b.map(|b| b.num_rows())).sum::<Result<_, _>>()?;
+/// assert!(rows >= 100 && rows <= 700);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct TableBatches {
+    schema: SchemaRef,
+    columns: Vec<usize>,
+    rows: Box<dyn RowSource>,
+    batch_size: usize,
+    remaining: u64,
+}
+
+impl TableBatches {
+    /// Batches of `table` at `sf` for the generator rows `range`.
+    ///
+    /// `projection` lists column indices (schema order, as in [`super::table_schema`]) in output
+    /// order; `None` means every column. Fails on a column index the table does not have or a
+    /// zero `batch_size`.
+    pub fn new(
+        table: Table,
+        sf: &ScaleFactor,
+        range: RowRange,
+        projection: Option<&[usize]>,
+        batch_size: usize,
+    ) -> Result<Self> {
+        let full = table_schema(table);
+        let width = full.fields().len();
+        let columns: Vec<usize> = match projection {
+            Some(p) => p.to_vec(),
+            None => (0..width).collect(),
+        };
+        if let Some(bad) = columns.iter().find(|&&c| c >= width) {
+            return Err(Error::InvalidOption(format!(
+                "column index {bad} out of range: {table} has {width} columns"
+            )));
+        }
+        if batch_size == 0 {
+            return Err(Error::InvalidOption("batch size must be at least 1".into()));
+        }
+        let schema = full
+            .project(&columns)
+            .map_err(|e| Error::InvalidOption(e.to_string()))?;
+        let mask = ColumnMask::of(columns.iter().copied());
+        Ok(TableBatches {
+            schema: std::sync::Arc::new(schema),
+            columns,
+            rows: row_source(table, sf, range, mask),
+            batch_size,
+            remaining: u64::MAX,
+        })
+    }
+
+    /// Stops after `limit` rows in total (`None`: no limit).
+    pub fn with_limit(mut self, limit: Option<u64>) -> Self {
+        self.remaining = limit.unwrap_or(u64::MAX);
+        self
+    }
+
+    /// The schema of the batches (the projected table schema).
+    pub fn schema(&self) -> SchemaRef {
+        self.schema.clone()
+    }
+
+    fn build(&mut self) -> Option<Result<RecordBatch, ArrowError>> {
+        let wanted = (self.batch_size as u64).min(self.remaining) as usize;
+        if wanted == 0 {
+            return None;
+        }
+        let rows = self.rows.fill(wanted);
+        if rows == 0 {
+            self.remaining = 0;
+            return None;
+        }
+        self.remaining -= rows as u64;
+        let arrays: Result<Vec<ArrayRef>, ArrowError> =
+            self.columns.iter().map(|&c| self.rows.column(c)).collect();
+        let options = RecordBatchOptions::new().with_row_count(Some(rows));
+        Some(
+            arrays
+                .and_then(|a| RecordBatch::try_new_with_options(self.schema.clone(), a, &options)),
+        )
+    }
+}
+
+impl Iterator for TableBatches {
+    type Item = Result<RecordBatch, ArrowError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.build()
+    }
+}
+
+impl std::fmt::Debug for TableBatches {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TableBatches")
+            .field("columns", &self.columns)
+            .field("batch_size", &self.batch_size)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A generator with a buffer for one batch of its rows.
+trait RowSource: Send {
+    /// Generates up to `max` rows into the buffer; returns how many.
+    fn fill(&mut self, max: usize) -> usize;
+    /// Builds column `column` of the buffered rows.
+    fn column(&self, column: usize) -> Result<ArrayRef, ArrowError>;
+}
+
+type ColumnFn<R> = fn(&[R], usize) -> Result<ArrayRef, ArrowError>;
+
+struct Buffered<G: Iterator> {
+    rows: G,
+    buffer: Vec<G::Item>,
+    build: ColumnFn<G::Item>,
+}
+
+impl<G> RowSource for Buffered<G>
+where
+    G: Iterator + Send,
+    G::Item: Send,
+{
+    fn fill(&mut self, max: usize) -> usize {
+        self.buffer.clear();
+        self.buffer.extend(self.rows.by_ref().take(max));
+        self.buffer.len()
+    }
+
+    fn column(&self, column: usize) -> Result<ArrayRef, ArrowError> {
+        (self.build)(&self.buffer, column)
+    }
+}
+
+fn buffered<G>(rows: G, build: ColumnFn<G::Item>) -> Box<dyn RowSource>
+where
+    G: Iterator + Send + 'static,
+    G::Item: Send + 'static,
+{
+    Box::new(Buffered {
+        rows,
+        buffer: Vec::new(),
+        build,
+    })
+}
+
+fn row_source(table: Table, sf: &ScaleFactor, r: RowRange, m: ColumnMask) -> Box<dyn RowSource> {
+    match table {
+        Table::Region => buffered(RegionGenerator::new(r, m), columns::region),
+        Table::Nation => buffered(NationGenerator::new(r, m), columns::nation),
+        Table::Supplier => buffered(SupplierGenerator::new(sf, r, m), columns::supplier),
+        Table::Customer => buffered(CustomerGenerator::new(sf, r, m), columns::customer),
+        Table::Part => buffered(PartGenerator::new(sf, r, m), columns::part),
+        Table::Partsupp => buffered(PartsuppGenerator::new(sf, r, m), columns::partsupp),
+        Table::Orders => buffered(OrderGenerator::new(sf, r, m), columns::orders),
+        Table::Lineitem => buffered(LineitemGenerator::new(sf, r, m), columns::lineitem),
+    }
+}

@@ -1,0 +1,201 @@
+//! Parquet encoding with row groups encoded in parallel: workers encode whole row groups into
+//! column chunks (parquet's `ArrowColumnWriter`s), and each file appends them in order to one
+//! `SerializedFileWriter` writing into the sink.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use parquet::arrow::ArrowWriter;
+use parquet::arrow::arrow_writer::{ArrowColumnChunk, ArrowRowGroupWriterFactory, compute_leaves};
+use parquet::basic::{Compression, GzipLevel, ZstdLevel};
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::file::writer::SerializedFileWriter;
+
+use crate::arrow::{DEFAULT_BATCH_SIZE, TableBatches, table_schema};
+use crate::error::{Error, Result};
+use crate::generator::{RowRange, ScaleFactor, Table};
+use crate::sink::SinkFile;
+
+/// Parquet settings of an export.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParquetOptions {
+    /// Page compression.
+    pub compression: Compression,
+    /// Target rows per row group (one row group is one unit of parallel work).
+    pub row_group_rows: u64,
+}
+
+impl Default for ParquetOptions {
+    fn default() -> Self {
+        ParquetOptions {
+            compression: Compression::SNAPPY,
+            row_group_rows: 1 << 20,
+        }
+    }
+}
+
+/// Parses `none`, `snappy`, `lz4`, `gzip[:level]` or `zstd[:level]` (also `zstd(3)`).
+pub fn parse_compression(text: &str) -> Result<Compression> {
+    let bad = || {
+        Error::InvalidOption(format!(
+            "unknown compression '{text}': expected none, snappy, lz4, gzip[:level] or zstd[:level]"
+        ))
+    };
+    let lower = text.trim().to_ascii_lowercase();
+    let (codec, level) = match lower.split_once([':', '(']) {
+        Some((c, l)) => (c.to_string(), Some(l.trim_end_matches(')').to_string())),
+        None => (lower.clone(), None),
+    };
+    let level: Option<u32> = match level {
+        Some(l) => Some(l.parse().map_err(|_| bad())?),
+        None => None,
+    };
+    Ok(match (codec.as_str(), level) {
+        ("none" | "uncompressed", None) => Compression::UNCOMPRESSED,
+        ("snappy", None) => Compression::SNAPPY,
+        ("lz4", None) => Compression::LZ4_RAW,
+        ("gzip", l) => Compression::GZIP(GzipLevel::try_new(l.unwrap_or(6)).map_err(|_| bad())?),
+        ("zstd", l) => {
+            Compression::ZSTD(ZstdLevel::try_new(l.unwrap_or(3) as i32).map_err(|_| bad())?)
+        }
+        _ => return Err(bad()),
+    })
+}
+
+/// Generator rows per row group of `table` for a target number of table rows.
+pub fn generator_rows_per_row_group(table: Table, row_group_rows: u64) -> u64 {
+    let rows_per_generator_row = match table {
+        Table::Lineitem => 4,
+        Table::Partsupp => 4,
+        _ => 1,
+    };
+    (row_group_rows / rows_per_generator_row).max(1)
+}
+
+fn encode_err(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::Encode {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+/// A Parquet file being written: row groups are appended in order.
+pub struct ParquetFile {
+    writer: SerializedFileWriter<SinkFile>,
+    factory: Arc<ArrowRowGroupWriterFactory>,
+}
+
+impl ParquetFile {
+    /// Starts a Parquet file of `table` in `file`.
+    pub fn new(
+        file: SinkFile,
+        table: Table,
+        options: &ParquetOptions,
+        path: &Path,
+    ) -> Result<Self> {
+        let props = WriterProperties::builder()
+            .set_compression(options.compression)
+            .set_statistics_enabled(EnabledStatistics::Page)
+            .set_max_row_group_row_count(None)
+            .build();
+        let writer = ArrowWriter::try_new(file, table_schema(table), Some(props))
+            .map_err(|e| encode_err(path, e))?;
+        let (writer, factory) = writer
+            .into_serialized_writer()
+            .map_err(|e| encode_err(path, e))?;
+        Ok(ParquetFile {
+            writer,
+            factory: Arc::new(factory),
+        })
+    }
+
+    /// The factory workers use to encode row groups of this file.
+    pub fn factory(&self) -> Arc<ArrowRowGroupWriterFactory> {
+        self.factory.clone()
+    }
+
+    /// Appends an encoded row group (in order).
+    pub fn append(&mut self, chunks: Vec<ArrowColumnChunk>, path: &Path) -> Result<()> {
+        let mut group = self
+            .writer
+            .next_row_group()
+            .map_err(|e| encode_err(path, e))?;
+        for chunk in chunks {
+            chunk
+                .append_to_row_group(&mut group)
+                .map_err(|e| encode_err(path, e))?;
+        }
+        group.close().map_err(|e| encode_err(path, e))?;
+        Ok(())
+    }
+
+    /// Bytes handed to the sink so far.
+    pub fn bytes_written(&self) -> u64 {
+        self.writer.bytes_written() as u64
+    }
+
+    /// Writes the footer and returns the sink file, ready to finish.
+    pub fn finish(self, path: &Path) -> Result<SinkFile> {
+        self.writer.into_inner().map_err(|e| encode_err(path, e))
+    }
+}
+
+/// Encodes the generator rows `range` of `table` as row group `index`; returns its column
+/// chunks and row count.
+pub fn encode_row_group(
+    factory: &ArrowRowGroupWriterFactory,
+    index: usize,
+    sf: &ScaleFactor,
+    table: Table,
+    range: RowRange,
+    path: &Path,
+) -> Result<(Vec<ArrowColumnChunk>, u64)> {
+    let schema = table_schema(table);
+    let mut writers = factory
+        .create_column_writers(index)
+        .map_err(|e| encode_err(path, e))?;
+    let mut rows = 0u64;
+    for batch in TableBatches::new(table, sf, range, None, DEFAULT_BATCH_SIZE)? {
+        let batch = batch.map_err(|e| encode_err(path, e))?;
+        rows += batch.num_rows() as u64;
+        let mut writer = writers.iter_mut();
+        for (field, column) in schema.fields().iter().zip(batch.columns()) {
+            for leaf in compute_leaves(field, column).map_err(|e| encode_err(path, e))? {
+                let w = writer
+                    .next()
+                    .ok_or_else(|| encode_err(path, "more leaves than column writers"))?;
+                w.write(&leaf).map_err(|e| encode_err(path, e))?;
+            }
+        }
+    }
+    let chunks = writers
+        .into_iter()
+        .map(|w| w.close())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| encode_err(path, e))?;
+    Ok((chunks, rows))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compression_names() {
+        assert_eq!(
+            parse_compression("none").unwrap(),
+            Compression::UNCOMPRESSED
+        );
+        assert_eq!(parse_compression("SNAPPY").unwrap(), Compression::SNAPPY);
+        assert_eq!(
+            parse_compression("zstd:5").unwrap(),
+            Compression::ZSTD(ZstdLevel::try_new(5).unwrap())
+        );
+        assert_eq!(
+            parse_compression("zstd(1)").unwrap(),
+            Compression::ZSTD(ZstdLevel::try_new(1).unwrap())
+        );
+        assert!(parse_compression("brotli").is_err());
+        assert!(parse_compression("zstd:99").is_err());
+    }
+}
