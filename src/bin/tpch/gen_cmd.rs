@@ -1,37 +1,20 @@
-//! `tpch`: generate TPC-H data (dbgen-identical) as .tbl, CSV or Parquet.
+//! `tpch gen`: files through the export pipeline.
 
 use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
-use clap::{Parser, Subcommand};
 use datafusion_dbgen::export::parquet::{ParquetOptions, parse_compression};
 use datafusion_dbgen::export::{ExportSummary, Exporter, Format, Progress};
 use datafusion_dbgen::sink::{BackendChoice, SinkConfig};
 use datafusion_dbgen::{Error, ScaleFactor, Table};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
-#[derive(Parser)]
-#[command(
-    name = "tpch",
-    version,
-    about = "TPC-H data, byte-identical to dbgen, generated in parallel"
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Generate tables into files.
-    Gen(GenArgs),
-}
+use crate::parse_sf;
 
 #[derive(clap::Args)]
-struct GenArgs {
+pub(crate) struct GenArgs {
     /// Scale factor (0.001 to 100000; 1 is about 1 GB of .tbl text).
     #[arg(long)]
     sf: String,
@@ -73,29 +56,7 @@ struct GenArgs {
     io_backend: Option<String>,
 }
 
-fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Gen(args) => generate(args),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-fn parse_sf(text: &str) -> Result<ScaleFactor, Error> {
-    let value: f64 = text
-        .trim()
-        .parse()
-        .map_err(|_| Error::InvalidScaleFactor(text.to_string()))?;
-    ScaleFactor::new(value)
-}
-
-fn generate(args: GenArgs) -> Result<(), Error> {
+pub(crate) fn generate(args: GenArgs) -> Result<(), Error> {
     let sf = parse_sf(&args.sf)?;
     let format: Format = args.format.parse()?;
     let tables: Vec<Table> = match &args.tables {
