@@ -21,6 +21,9 @@ pub struct Dialect {
     pub quote: bool,
     /// True to start the output with a line of column names.
     pub header: bool,
+    /// True to print whole-unit decimals (`l_quantity`) with two places, as the other decimals;
+    /// dbgen prints them as integers.
+    pub quantity_with_places: bool,
 }
 
 impl Dialect {
@@ -30,6 +33,7 @@ impl Dialect {
         trailing_delimiter: true,
         quote: false,
         header: false,
+        quantity_with_places: false,
     };
     /// CSV with a header line.
     pub const CSV: Dialect = Dialect {
@@ -37,6 +41,7 @@ impl Dialect {
         trailing_delimiter: false,
         quote: true,
         header: true,
+        quantity_with_places: true,
     };
 }
 
@@ -115,6 +120,17 @@ impl<'a> RowWriter<'a> {
         let mut buf = [0u8; 24];
         let at = format_money(&mut buf, cents);
         self.raw(&buf[at..]);
+    }
+
+    /// A decimal field holding whole units (`l_quantity`): an integer in `.tbl`, two places in
+    /// dialects that print every decimal so.
+    #[inline]
+    pub fn whole_decimal(&mut self, units: i64) {
+        if self.dialect.quantity_with_places {
+            self.money(units * 100);
+        } else {
+            self.int(units);
+        }
     }
 
     /// A date field, `YYYY-MM-DD`.
@@ -275,7 +291,7 @@ impl DelimitedRow for Lineitem {
         w.int(self.partkey);
         w.int(self.suppkey);
         w.int(self.linenumber);
-        w.int(self.quantity);
+        w.whole_decimal(self.quantity);
         w.money(self.extendedprice);
         w.money(self.discount);
         w.money(self.tax);
