@@ -48,7 +48,7 @@ pub(crate) struct GenArgs {
     /// Parquet compression: none, snappy, lz4, gzip[:level] or zstd[:level] (default snappy).
     #[arg(long)]
     compression: Option<String>,
-    /// Parquet rows per row group (default 1048576).
+    /// Parquet rows per row group (default 524288).
     #[arg(long)]
     row_group_rows: Option<u64>,
     /// I/O back end: auto, io_uring or portable (default: $TPCH_IO_BACKEND or auto).
