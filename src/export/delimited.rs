@@ -133,6 +133,37 @@ impl<'a> RowWriter<'a> {
         }
     }
 
+    /// A decimal field from an unscaled value and a scale, as Arrow prints decimals: sign,
+    /// units, and (for a positive `scale`) `.` followed by exactly `scale` digits
+    /// (`decimal(-5, 2)` is `-0.05`, `decimal(1700, 2)` is `17.00`, `decimal(7, 0)` is `7`).
+    #[inline]
+    pub fn decimal(&mut self, value: i128, scale: u8) {
+        // 39 digits, a sign, a point and the leading zeros of scales up to 76 fit.
+        let mut buf = [0u8; 80];
+        let scale = usize::from(scale.min(76));
+        let mut n = value.unsigned_abs();
+        let mut at = buf.len();
+        let mut digits = 0;
+        loop {
+            if scale > 0 && digits == scale {
+                at -= 1;
+                buf[at] = b'.';
+            }
+            at -= 1;
+            buf[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            digits += 1;
+            if n == 0 && digits > scale {
+                break;
+            }
+        }
+        if value < 0 {
+            at -= 1;
+            buf[at] = b'-';
+        }
+        self.raw(&buf[at..]);
+    }
+
     /// A date field, `YYYY-MM-DD`.
     #[inline]
     pub fn date(&mut self, d: Date) {
@@ -395,6 +426,29 @@ mod tests {
         assert_eq!(tbl(|w| w.money(-50)), "-0.50|\n");
         assert_eq!(tbl(|w| w.int(-3)), "-3|\n");
         assert_eq!(tbl(|w| w.int(0)), "0|\n");
+    }
+
+    #[test]
+    fn decimals_with_any_scale() {
+        let tbl = |f: fn(&mut RowWriter<'_>)| one_field(Dialect::TBL, f);
+        assert_eq!(tbl(|w| w.decimal(-5, 2)), "-0.05|\n");
+        assert_eq!(tbl(|w| w.decimal(1700, 2)), "17.00|\n");
+        assert_eq!(tbl(|w| w.decimal(0, 3)), "0.000|\n");
+        assert_eq!(tbl(|w| w.decimal(-123_456, 1)), "-12345.6|\n");
+        assert_eq!(tbl(|w| w.decimal(7, 0)), "7|\n");
+        assert_eq!(
+            tbl(|w| w.decimal(i128::MIN, 38)),
+            "-1.70141183460469231731687303715884105728|\n"
+        );
+        // The same text as `money` for cents.
+        for cents in [-99_999i64, -50, -5, 0, 5, 1234, 9_999_999] {
+            let a = one_field(Dialect::CSV, |w| w.money(cents));
+            let mut out = Vec::new();
+            let mut w = RowWriter::new(&mut out, Dialect::CSV);
+            w.decimal(i128::from(cents), 2);
+            w.end();
+            assert_eq!(a.as_bytes(), out.as_slice());
+        }
     }
 
     #[test]

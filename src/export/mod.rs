@@ -1,6 +1,8 @@
 //! Export: chunking and encoders (`.tbl`, CSV, Parquet) that turn generated rows into files,
 //! run in parallel into the shared sink.
 
+#[cfg(feature = "arrow")]
+pub mod batches;
 pub mod delimited;
 pub mod exporter;
 #[cfg(feature = "parquet")]

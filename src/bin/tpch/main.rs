@@ -1,6 +1,10 @@
 //! `tpch`: generate TPC-H data (dbgen-identical) as .tbl, CSV or Parquet.
 
+#[cfg(feature = "datafusion")]
+mod bench_cmd;
 mod gen_cmd;
+#[cfg(feature = "datafusion")]
+mod query_cmd;
 
 use std::process::ExitCode;
 
@@ -22,12 +26,22 @@ struct Cli {
 enum Command {
     /// Generate tables into files.
     Gen(gen_cmd::GenArgs),
+    /// Run SQL over the eight tables (-e, -f, or an interactive prompt).
+    #[cfg(feature = "datafusion")]
+    Query(query_cmd::QueryArgs),
+    /// Run the 22 TPC-H queries as a benchmark, optionally verifying the answers.
+    #[cfg(feature = "datafusion")]
+    Bench(bench_cmd::BenchArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Gen(args) => gen_cmd::generate(args),
+        #[cfg(feature = "datafusion")]
+        Command::Query(args) => query_cmd::query(args),
+        #[cfg(feature = "datafusion")]
+        Command::Bench(args) => bench_cmd::bench(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,277 @@
+//! Benchmarks of the generating table provider (a bench binary, `harness = false`).
+//!
+//! ```sh
+//! cargo bench --bench provider                        # SF 1, RSS at SF 10 (release profile)
+//! cargo bench --bench provider -- --sf 0.1 --rss-sf 1 # smaller
+//! cargo bench --bench provider -- --verify            # also the 22 queries against the answers
+//! cargo test --bench provider -- --sf 0.1             # the same in the dev profile (slow DataFusion)
+//! ```
+//!
+//! Reports, in one run:
+//! - rows/s of a full-width and a one-column `lineitem` scan, through DataFusion and raw
+//!   (`TableBatches` on one thread);
+//! - `SELECT sum(l_extendedprice * (1 - l_discount)) FROM lineitem` and TPC-H Q1 over the
+//!   provider vs over Parquet files of the same data on local disk (written here first, one
+//!   file per partition, Snappy), best of 3;
+//! - peak RSS (`VmHWM`) of a full-width `lineitem` scan at `--rss-sf`, in a child process;
+//! - with `--verify`, the 22 queries checked against tests/data/answers at `--sf`.
+
+#[path = "../tests/provider_common/mod.rs"]
+mod provider_common;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use datafusion::error::{DataFusionError, Result};
+use datafusion::parquet::arrow::ArrowWriter;
+use datafusion::parquet::basic::Compression;
+use datafusion::parquet::file::properties::WriterProperties;
+use datafusion::physical_plan::ExecutionPlanProperties;
+use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
+use datafusion_dbgen::arrow::{DEFAULT_BATCH_SIZE, TableBatches};
+use datafusion_dbgen::generator::{RowRange, ScaleFactor, Table};
+use datafusion_dbgen::provider::TpchTableProvider;
+use futures::StreamExt;
+
+const REVENUE: &str = "SELECT sum(l_extendedprice * (1 - l_discount)) FROM lineitem";
+
+struct Args {
+    sf: f64,
+    rss_sf: f64,
+    verify: bool,
+    rss_child: Option<f64>,
+}
+
+fn parse_args() -> Result<Args> {
+    let mut args = Args {
+        sf: 1.0,
+        rss_sf: 10.0,
+        verify: false,
+        rss_child: None,
+    };
+    let mut it = std::env::args().skip(1);
+    let number = |v: Option<String>| -> Result<f64> {
+        v.as_deref()
+            .unwrap_or("")
+            .parse()
+            .map_err(|e| DataFusionError::Plan(format!("expected a number: {e}")))
+    };
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--sf" => args.sf = number(it.next())?,
+            "--rss-sf" => args.rss_sf = number(it.next())?,
+            "--verify" => args.verify = true,
+            "--rss-child" => args.rss_child = Some(number(it.next())?),
+            // `cargo bench` passes `--bench`; ignore it and libtest's other flags.
+            _ => {}
+        }
+    }
+    Ok(args)
+}
+
+fn main() -> Result<()> {
+    let args = parse_args()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| DataFusionError::Execution(e.to_string()))?;
+    if let Some(sf) = args.rss_child {
+        return runtime.block_on(rss_child(sf));
+    }
+    runtime.block_on(run(args))
+}
+
+fn partitions() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+fn context_with_lineitem(sf: f64) -> Result<SessionContext> {
+    let config = SessionConfig::new().with_target_partitions(partitions());
+    let ctx = SessionContext::new_with_config(config);
+    ctx.register_table("lineitem", Arc::new(TpchTableProvider::lineitem(sf)?))?;
+    Ok(ctx)
+}
+
+/// Runs `sql` and drains the result, returning (rows, elapsed).
+async fn drain(ctx: &SessionContext, sql: &str) -> Result<(usize, Duration)> {
+    let started = Instant::now();
+    let mut stream = ctx.sql(sql).await?.execute_stream().await?;
+    let mut rows = 0;
+    while let Some(batch) = stream.next().await {
+        rows += batch?.num_rows();
+    }
+    Ok((rows, started.elapsed()))
+}
+
+async fn best_of(ctx: &SessionContext, sql: &str, runs: usize) -> Result<Duration> {
+    let mut best = Duration::MAX;
+    for _ in 0..runs {
+        best = best.min(drain(ctx, sql).await?.1);
+    }
+    Ok(best)
+}
+
+fn rate(rows: usize, time: Duration) -> String {
+    format!("{:.2} M rows/s", rows as f64 / time.as_secs_f64() / 1e6)
+}
+
+async fn run(args: Args) -> Result<()> {
+    let sf = args.sf;
+    println!(
+        "# provider benchmarks: SF {sf}, {} partitions, profile {}",
+        partitions(),
+        if cfg!(debug_assertions) {
+            "dev (debug assertions on)"
+        } else {
+            "release"
+        }
+    );
+    let ctx = context_with_lineitem(sf)?;
+
+    // Raw batch building on one thread.
+    for (label, projection) in [
+        ("full width", None),
+        ("l_quantity only", Some(vec![4usize])),
+    ] {
+        let scale = ScaleFactor::new(sf).map_err(|e| DataFusionError::Plan(e.to_string()))?;
+        let rows = RowRange::new(0, scale.order_count() as u64);
+        let started = Instant::now();
+        let batches = TableBatches::new(
+            Table::Lineitem,
+            &scale,
+            rows,
+            projection.as_deref(),
+            DEFAULT_BATCH_SIZE,
+        )
+        .map_err(|e| DataFusionError::Plan(e.to_string()))?;
+        let mut count = 0;
+        for batch in batches {
+            count += batch?.num_rows();
+        }
+        let time = started.elapsed();
+        println!(
+            "raw TableBatches, 1 thread, lineitem {label}: {count} rows in {time:.2?} = {}",
+            rate(count, time)
+        );
+    }
+
+    // Scans through DataFusion.
+    let columns = Table::Lineitem.column_names().join(", ");
+    let mut scans = Vec::new();
+    for (label, sql) in [
+        ("full width", format!("SELECT {columns} FROM lineitem")),
+        (
+            "l_quantity only",
+            "SELECT l_quantity FROM lineitem".to_string(),
+        ),
+    ] {
+        drain(&ctx, &sql).await?; // warm-up (builds the text pool once)
+        let (rows, time) = drain(&ctx, &sql).await?;
+        println!(
+            "DataFusion scan, lineitem {label}: {rows} rows in {time:.2?} = {}",
+            rate(rows, time)
+        );
+        scans.push(time);
+    }
+    println!(
+        "one-column scan speed-up over full width: {:.1}x",
+        scans[0].as_secs_f64() / scans[1].as_secs_f64()
+    );
+
+    // Provider vs Parquet.
+    let dir = tempfile::tempdir().map_err(|e| DataFusionError::Execution(e.to_string()))?;
+    let written = Instant::now();
+    write_parquet(&ctx, dir.path()).await?;
+    println!(
+        "wrote lineitem as Parquet (Snappy) in {:.2?}",
+        written.elapsed()
+    );
+    let parquet =
+        SessionContext::new_with_config(SessionConfig::new().with_target_partitions(partitions()));
+    parquet
+        .register_parquet(
+            "lineitem",
+            dir.path().to_string_lossy(),
+            ParquetReadOptions::default(),
+        )
+        .await?;
+    for (label, sql) in [
+        ("revenue sum", REVENUE.to_string()),
+        ("TPC-H Q1", provider_common::query(1)),
+    ] {
+        let generated = best_of(&ctx, &sql, 3).await?;
+        let read = best_of(&parquet, &sql, 3).await?;
+        println!(
+            "{label}: provider {generated:.2?}, Parquet {read:.2?} (provider {:.2}x the speed of Parquet)",
+            read.as_secs_f64() / generated.as_secs_f64()
+        );
+    }
+    drop(dir);
+
+    // Peak memory of a large full-width scan, in a fresh process.
+    let exe = std::env::current_exe().map_err(|e| DataFusionError::Execution(e.to_string()))?;
+    let output = std::process::Command::new(exe)
+        .args(["--rss-child", &args.rss_sf.to_string()])
+        .output()
+        .map_err(|e| DataFusionError::Execution(e.to_string()))?;
+    print!("{}", String::from_utf8_lossy(&output.stdout));
+
+    if args.verify {
+        let times = provider_common::run_queries(sf, partitions()).await;
+        let total: Duration = times.iter().map(|(_, t)| *t).sum();
+        println!("verified the 22 TPC-H queries at SF {sf} against the answers in {total:.2?}");
+    }
+    Ok(())
+}
+
+/// Writes lineitem as one Parquet file per scan partition.
+async fn write_parquet(ctx: &SessionContext, dir: &Path) -> Result<()> {
+    let plan = ctx
+        .sql("SELECT * FROM lineitem")
+        .await?
+        .create_physical_plan()
+        .await?;
+    let props = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .build();
+    let mut tasks = Vec::new();
+    for partition in 0..plan.output_partitioning().partition_count() {
+        let mut stream = plan.execute(partition, ctx.task_ctx())?;
+        let path = dir.join(format!("part-{partition:03}.parquet"));
+        let props = props.clone();
+        tasks.push(tokio::spawn(async move {
+            let file = std::fs::File::create(&path)?;
+            let mut writer = ArrowWriter::try_new(file, stream.schema(), Some(props))?;
+            while let Some(batch) = stream.next().await {
+                writer.write(&batch?)?;
+            }
+            writer.close()?;
+            Ok::<(), DataFusionError>(())
+        }));
+    }
+    for task in tasks {
+        task.await
+            .map_err(|e| DataFusionError::Execution(e.to_string()))??;
+    }
+    Ok(())
+}
+
+/// Child process: scan all of lineitem at `sf` and report the peak resident set size.
+async fn rss_child(sf: f64) -> Result<()> {
+    let ctx = context_with_lineitem(sf)?;
+    let columns = Table::Lineitem.column_names().join(", ");
+    let (rows, time) = drain(&ctx, &format!("SELECT {columns} FROM lineitem")).await?;
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let peak = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .unwrap_or("VmHWM: unknown")
+        .trim_start_matches("VmHWM:")
+        .trim();
+    println!(
+        "full-width lineitem scan at SF {sf}: {rows} rows in {time:.2?} = {}, peak RSS {peak}",
+        rate(rows, time)
+    );
+    Ok(())
+}

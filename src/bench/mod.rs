@@ -1,0 +1,64 @@
+//! The 22 TPC-H queries as a ready benchmark for DataFusion (feature `datafusion`).
+//!
+//! Everything a benchmark harness needs, embedded in the crate so it works from any directory:
+//!
+//! - the query set: [`query`] / [`QUERIES`], the 22 queries with the validation substitution
+//!   parameters, in SQL that DataFusion runs unmodified;
+//! - the official answers on dbgen's data at SF 0.01, 0.1 and 1: [`answer`] (`None` at any other
+//!   scale factor), or answer files of your own through [`AnswerSet::Dir`];
+//! - a session with the eight tables from a [`Source`]: the generating provider, Parquet files
+//!   written by `tpch gen --format parquet`, or tables loaded into memory ([`tpch_context`]);
+//! - [`run_query`] (one query, timed) and [`check_answer`] (a result against an answer, with a
+//!   [`Mismatch`] naming the row and column that differ);
+//! - [`run_benchmark`]: the whole loop (queries × iterations, optional verification) giving a
+//!   [`BenchReport`] that prints as a table and serialises to JSON ([`BenchReport::to_json`]).
+//!
+//! ```no_run
+//! use datafusion_dbgen::bench::{Source, answer, check_answer, run_query, tpch_context};
+//!
+//! # async fn run() -> Result<(), datafusion_dbgen::bench::BenchError> {
+//! let sf = 0.01;
+//! let ctx = tpch_context(&Source::Provider, sf, 2).await?;
+//! let (batches, elapsed) = run_query(&ctx, 6).await?;
+//! println!("q06 took {elapsed:?}");
+//! if let Some(expected) = answer(sf, 6) {
+//!     check_answer(&batches, expected)?; // Err names the first differing row and column
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The whole benchmark, as `tpch bench --sf 0.01 --verify` runs it:
+//!
+//! ```no_run
+//! use datafusion_dbgen::bench::{AnswerSet, BenchOptions, Source, run_benchmark};
+//!
+//! # async fn run() -> Result<(), datafusion_dbgen::bench::BenchError> {
+//! let options = BenchOptions {
+//!     source: Source::Memory,
+//!     iterations: 3,
+//!     verify: Some(AnswerSet::Embedded),
+//!     ..BenchOptions::new(0.01)
+//! };
+//! let report = run_benchmark(&options).await?;
+//! std::fs::write("report.json", report.to_json()).expect("write report");
+//! assert!(report.all_passed());
+//! # Ok(())
+//! # }
+//! ```
+
+mod answers;
+mod check;
+mod error;
+mod queries;
+mod report;
+mod runner;
+mod source;
+
+pub use answers::{ANSWER_SCALE_FACTORS, AnswerSet, answer};
+pub use check::{Mismatch, check_answer};
+pub use error::BenchError;
+pub use queries::{QUERIES, QUERY_COUNT, parse_query_list, query};
+pub use report::{BenchReport, QueryReport, Verification};
+pub use runner::{BenchOptions, run_benchmark, run_benchmark_with_progress, run_query};
+pub use source::{Source, tpch_context};

@@ -1,0 +1,395 @@
+//! The benchmark report: per-query timings and verification, printed as a table or JSON.
+
+use std::fmt::{self, Write as _};
+use std::time::Duration;
+
+use super::answers::AnswerSet;
+use super::source::Source;
+
+/// The outcome of checking one query.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verification {
+    /// Verification was not asked for.
+    NotChecked,
+    /// Verification was asked for, but there is no answer for this query at this scale factor
+    /// (not a failure).
+    NoAnswer,
+    /// The result matches the answer.
+    Passed,
+    /// The result differs from the answer (the [`Mismatch`](super::Mismatch), as text).
+    Failed(String),
+    /// The query (or reading its answer) failed with an error.
+    Error(String),
+}
+
+impl Verification {
+    /// `not_checked`, `no_answer`, `passed`, `failed` or `error` (as in the JSON report).
+    pub fn status(&self) -> &'static str {
+        match self {
+            Verification::NotChecked => "not_checked",
+            Verification::NoAnswer => "no_answer",
+            Verification::Passed => "passed",
+            Verification::Failed(_) => "failed",
+            Verification::Error(_) => "error",
+        }
+    }
+
+    /// The mismatch or error message, if any.
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            Verification::Failed(m) | Verification::Error(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// Whether this is a failed verification or an error.
+    pub fn is_failure(&self) -> bool {
+        matches!(self, Verification::Failed(_) | Verification::Error(_))
+    }
+}
+
+impl fmt::Display for Verification {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.message() {
+            Some(m) => write!(f, "{}: {m}", self.status()),
+            None => f.write_str(self.status()),
+        }
+    }
+}
+
+/// One query's results.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueryReport {
+    /// The query number (1..=22).
+    pub query: usize,
+    /// Rows of the result (`None` if the query failed).
+    pub rows: Option<usize>,
+    /// Wall time of each iteration (planning, execution and collecting the result).
+    pub times: Vec<Duration>,
+    /// The verification of the first iteration's result.
+    pub verification: Verification,
+}
+
+impl QueryReport {
+    /// The fastest iteration.
+    pub fn min(&self) -> Option<Duration> {
+        self.times.iter().min().copied()
+    }
+
+    /// The slowest iteration.
+    pub fn max(&self) -> Option<Duration> {
+        self.times.iter().max().copied()
+    }
+
+    /// The median iteration (the mean of the middle two for an even count).
+    pub fn median(&self) -> Option<Duration> {
+        let mut sorted = self.times.clone();
+        sorted.sort();
+        let n = sorted.len();
+        match n {
+            0 => None,
+            _ if n % 2 == 1 => Some(sorted[n / 2]),
+            _ => Some((sorted[n / 2 - 1] + sorted[n / 2]) / 2),
+        }
+    }
+}
+
+/// A benchmark run: the setting, and one [`QueryReport`] per query.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BenchReport {
+    /// This crate's version.
+    pub crate_version: &'static str,
+    /// The query engine's name (`datafusion`).
+    pub engine: &'static str,
+    /// The query engine's version.
+    pub engine_version: &'static str,
+    /// The scale factor.
+    pub sf: f64,
+    /// Where the tables came from.
+    pub source: Source,
+    /// DataFusion's `target_partitions`.
+    pub target_partitions: usize,
+    /// Iterations of each query.
+    pub iterations: usize,
+    /// The answers results were verified against (`None`: no verification).
+    pub answers: Option<AnswerSet>,
+    /// Time to set up the session (for [`Source::Memory`], generating the tables into memory).
+    pub setup: Duration,
+    /// When the run started, in seconds since the Unix epoch.
+    pub started_unix_seconds: u64,
+    /// CPUs available to the process.
+    pub host_cpus: usize,
+    /// One entry per query, in the order run.
+    pub queries: Vec<QueryReport>,
+}
+
+impl BenchReport {
+    /// Whether no query failed (neither an error nor a failed verification).
+    pub fn all_passed(&self) -> bool {
+        self.failures().next().is_none()
+    }
+
+    /// The queries with an error or a failed verification.
+    pub fn failures(&self) -> impl Iterator<Item = &QueryReport> {
+        self.queries.iter().filter(|q| q.verification.is_failure())
+    }
+
+    /// How many queries have each status (`status` as [`Verification::status`]).
+    pub fn count(&self, status: &str) -> usize {
+        self.queries
+            .iter()
+            .filter(|q| q.verification.status() == status)
+            .count()
+    }
+
+    /// Sum over the queries of their fastest and median iterations.
+    fn totals(&self) -> (Duration, Duration) {
+        self.queries
+            .iter()
+            .fold((Duration::ZERO, Duration::ZERO), |(a, b), q| {
+                (
+                    a + q.min().unwrap_or_default(),
+                    b + q.median().unwrap_or_default(),
+                )
+            })
+    }
+
+    /// The report as a JSON object (pretty-printed, ending in a newline):
+    ///
+    /// ```text
+    /// { "crate": "datafusion-dbgen", "crate_version", "engine": "datafusion", "engine_version",
+    ///   "scale_factor", "source", "source_path", "target_partitions", "iterations", "verify",
+    ///   "answers", "setup_seconds", "started_unix_seconds", "host_cpus",
+    ///   "queries": [ { "query", "name", "rows", "times_seconds", "min_seconds",
+    ///                  "median_seconds", "max_seconds", "verification", "message" } ],
+    ///   "summary": { "queries", "passed", "failed", "errors", "no_answer", "not_checked",
+    ///                "total_min_seconds", "total_median_seconds", "all_passed" } }
+    /// ```
+    ///
+    /// Times are seconds as numbers; absent values (rows of a failed query, `message`,
+    /// `answers`, `source_path`) are `null`.
+    pub fn to_json(&self) -> String {
+        let mut out = String::new();
+        let source_path = match &self.source {
+            Source::Parquet(dir) => json_str(&dir.to_string_lossy()),
+            _ => "null".into(),
+        };
+        let answers = self
+            .answers
+            .as_ref()
+            .map_or("null".into(), |a| json_str(&a.to_string()));
+        let fields = [
+            ("crate", json_str("datafusion-dbgen")),
+            ("crate_version", json_str(self.crate_version)),
+            ("engine", json_str(self.engine)),
+            ("engine_version", json_str(self.engine_version)),
+            ("scale_factor", json_f64(self.sf)),
+            ("source", json_str(self.source.kind())),
+            ("source_path", source_path),
+            ("target_partitions", self.target_partitions.to_string()),
+            ("iterations", self.iterations.to_string()),
+            ("verify", self.answers.is_some().to_string()),
+            ("answers", answers),
+            ("setup_seconds", json_secs(self.setup)),
+            (
+                "started_unix_seconds",
+                self.started_unix_seconds.to_string(),
+            ),
+            ("host_cpus", self.host_cpus.to_string()),
+        ];
+        out.push_str("{\n");
+        for (key, value) in fields {
+            let _ = writeln!(out, "  {}: {value},", json_str(key));
+        }
+        out.push_str("  \"queries\": [");
+        for (i, q) in self.queries.iter().enumerate() {
+            let times: Vec<String> = q.times.iter().map(|&t| json_secs(t)).collect();
+            let opt = |d: Option<Duration>| d.map_or("null".into(), json_secs);
+            let _ = write!(
+                out,
+                "{}\n    {{\"query\": {}, \"name\": \"q{:02}\", \"rows\": {}, \"times_seconds\": [{}], \
+                 \"min_seconds\": {}, \"median_seconds\": {}, \"max_seconds\": {}, \
+                 \"verification\": {}, \"message\": {}}}",
+                if i == 0 { "" } else { "," },
+                q.query,
+                q.query,
+                q.rows.map_or("null".into(), |r| r.to_string()),
+                times.join(", "),
+                opt(q.min()),
+                opt(q.median()),
+                opt(q.max()),
+                json_str(q.verification.status()),
+                q.verification.message().map_or("null".into(), json_str),
+            );
+        }
+        out.push_str(if self.queries.is_empty() {
+            "],\n"
+        } else {
+            "\n  ],\n"
+        });
+        let (total_min, total_median) = self.totals();
+        let _ = writeln!(
+            out,
+            "  \"summary\": {{\"queries\": {}, \"passed\": {}, \"failed\": {}, \"errors\": {}, \
+             \"no_answer\": {}, \"not_checked\": {}, \"total_min_seconds\": {}, \
+             \"total_median_seconds\": {}, \"all_passed\": {}}}",
+            self.queries.len(),
+            self.count("passed"),
+            self.count("failed"),
+            self.count("error"),
+            self.count("no_answer"),
+            self.count("not_checked"),
+            json_secs(total_min),
+            json_secs(total_median),
+            self.all_passed(),
+        );
+        out.push_str("}\n");
+        out
+    }
+
+    /// One line describing the setting (versions, SF, source, partitions, iterations).
+    pub fn heading(&self) -> String {
+        heading(
+            self.sf,
+            &self.source,
+            self.target_partitions,
+            self.iterations,
+        )
+    }
+
+    /// The header of [`table_row`](Self::table_row)'s table.
+    pub fn table_header() -> String {
+        format!(
+            "{:<6} {:>10} {:>10} {:>10} {:>8}  {}",
+            "query", "min s", "median s", "max s", "rows", "verification"
+        )
+    }
+
+    /// One query as a row of the printed table.
+    pub fn table_row(q: &QueryReport) -> String {
+        let secs =
+            |d: Option<Duration>| d.map_or("-".into(), |d| format!("{:.3}", d.as_secs_f64()));
+        format!(
+            "q{:02}    {:>10} {:>10} {:>10} {:>8}  {}",
+            q.query,
+            secs(q.min()),
+            secs(q.median()),
+            secs(q.max()),
+            q.rows.map_or("-".into(), |r| r.to_string()),
+            q.verification.status(),
+        )
+    }
+
+    /// The totals line of the printed table.
+    pub fn table_total(&self) -> String {
+        let (total_min, total_median) = self.totals();
+        let mut statuses = Vec::new();
+        for status in ["passed", "failed", "error", "no_answer", "not_checked"] {
+            let n = self.count(status);
+            if n > 0 {
+                statuses.push(format!("{n} {status}"));
+            }
+        }
+        format!(
+            "{:<6} {:>10.3} {:>10.3} {:>10} {:>8}  {}",
+            "total",
+            total_min.as_secs_f64(),
+            total_median.as_secs_f64(),
+            "",
+            "",
+            statuses.join(", ")
+        )
+    }
+}
+
+impl fmt::Display for BenchReport {
+    /// The report as a text table: heading, one row per query, totals, then each failure's
+    /// message.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}", self.heading())?;
+        writeln!(f, "{}", Self::table_header())?;
+        for q in &self.queries {
+            writeln!(f, "{}", Self::table_row(q))?;
+        }
+        writeln!(f, "{}", self.table_total())?;
+        for q in self.failures() {
+            writeln!(f, "q{:02} {}", q.query, q.verification)?;
+        }
+        Ok(())
+    }
+}
+
+/// The heading line of a run with these settings.
+pub(crate) fn heading(sf: f64, source: &Source, partitions: usize, iterations: usize) -> String {
+    format!(
+        "TPC-H SF {sf} | source {source} | {partitions} partitions | {iterations} iteration{} | DataFusion {} | datafusion-dbgen {}",
+        if iterations == 1 { "" } else { "s" },
+        datafusion::DATAFUSION_VERSION,
+        env!("CARGO_PKG_VERSION"),
+    )
+}
+
+/// A JSON string literal.
+fn json_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A JSON number (`null` if not finite).
+fn json_f64(x: f64) -> String {
+    if x.is_finite() {
+        // Rust prints finite floats without exponents and with enough digits to round-trip.
+        format!("{x}")
+    } else {
+        "null".into()
+    }
+}
+
+/// Seconds as an exact decimal JSON number (nanosecond resolution).
+fn json_secs(d: Duration) -> String {
+    format!("{}.{:09}", d.as_secs(), d.subsec_nanos())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes() {
+        assert_eq!(json_str("a\"b\\c\nd\u{1}"), r#""a\"b\\c\nd\u0001""#);
+        assert_eq!(json_f64(f64::NAN), "null");
+        assert_eq!(json_f64(0.5), "0.5");
+        assert_eq!(json_f64(1.0), "1");
+        assert_eq!(json_secs(Duration::from_micros(1_500_001)), "1.500001000");
+    }
+
+    #[test]
+    fn median() {
+        let q = |ms: &[u64]| QueryReport {
+            query: 1,
+            rows: Some(1),
+            times: ms.iter().map(|&m| Duration::from_millis(m)).collect(),
+            verification: Verification::NotChecked,
+        };
+        assert_eq!(q(&[]).median(), None);
+        assert_eq!(q(&[3, 1, 2]).median(), Some(Duration::from_millis(2)));
+        assert_eq!(q(&[4, 1, 2, 3]).median(), Some(Duration::from_micros(2500)));
+        assert_eq!(q(&[4, 1, 2, 3]).min(), Some(Duration::from_millis(1)));
+        assert_eq!(q(&[4, 1, 2, 3]).max(), Some(Duration::from_millis(4)));
+    }
+}

@@ -1,0 +1,112 @@
+//! `tpch bench`: the 22 TPC-H queries as a benchmark, with verification and a JSON report.
+
+use std::path::PathBuf;
+
+use datafusion_dbgen::Error;
+use datafusion_dbgen::bench::{
+    AnswerSet, BenchOptions, BenchReport, Source, parse_query_list, run_benchmark_with_progress,
+};
+
+use crate::parse_sf;
+use crate::query_cmd::{bench_err, default_partitions, one_line, runtime};
+
+#[derive(clap::Args)]
+pub(crate) struct BenchArgs {
+    /// Scale factor of the tables.
+    #[arg(long)]
+    sf: String,
+    /// Queries to run, e.g. 1,3,5-7 (default: all 22).
+    #[arg(long, default_value = "all")]
+    queries: String,
+    /// Runs of each query (min, median and max are reported).
+    #[arg(long, default_value_t = 1)]
+    iterations: usize,
+    /// Where the tables come from: provider (generated while scanned), memory (generated into
+    /// memory first) or parquet:<DIR> (files written by `tpch gen --format parquet`).
+    #[arg(long, default_value = "provider")]
+    source: String,
+    /// Compare each result with the official answer (embedded for SF 0.01, 0.1 and 1).
+    #[arg(long)]
+    verify: bool,
+    /// Verify against the answer files DIR/qNN.csv instead of the embedded ones (implies
+    /// --verify).
+    #[arg(long, value_name = "DIR")]
+    answers: Option<PathBuf>,
+    /// Write a JSON report to this file.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// DataFusion's target partitions (default: all cores).
+    #[arg(long)]
+    target_partitions: Option<usize>,
+}
+
+pub(crate) fn bench(args: BenchArgs) -> Result<(), Error> {
+    let sf = parse_sf(&args.sf)?;
+    let source: Source = args.source.parse().map_err(bench_err)?;
+    let verify = match (&args.answers, args.verify) {
+        (Some(dir), _) => Some(AnswerSet::Dir(dir.clone())),
+        (None, true) => Some(AnswerSet::Embedded),
+        (None, false) => None,
+    };
+    let options = BenchOptions {
+        sf: sf.value(),
+        source,
+        target_partitions: args.target_partitions.unwrap_or_else(default_partitions),
+        queries: parse_query_list(&args.queries).map_err(bench_err)?,
+        iterations: args.iterations,
+        verify,
+    };
+    // The heading is printed once the source is set up (so a setup error prints alone).
+    let mut printed_heading = false;
+    let report = runtime()?.block_on(run_benchmark_with_progress(&options, |q| {
+        if !printed_heading {
+            println!("{}", options.heading());
+            println!("{}", BenchReport::table_header());
+            printed_heading = true;
+        }
+        println!("{}", BenchReport::table_row(q));
+    }));
+    let report = report.map_err(bench_err)?;
+    println!("{}", report.table_total());
+    if matches!(report.source, Source::Memory) {
+        println!(
+            "(loading the tables into memory took {:.3} s, not counted above)",
+            report.setup.as_secs_f64()
+        );
+    }
+    if options.verify.is_some() && report.count("no_answer") > 0 {
+        println!(
+            "{} quer{} without an answer at SF {} (answers are embedded for SF 0.01, 0.1 and 1): not verified",
+            report.count("no_answer"),
+            if report.count("no_answer") == 1 {
+                "y"
+            } else {
+                "ies"
+            },
+            options.sf
+        );
+    }
+    for q in report.failures() {
+        eprintln!("q{:02} {}", q.query, one_line(&q.verification.to_string()));
+    }
+    if let Some(path) = &args.json {
+        std::fs::write(path, report.to_json()).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
+    }
+    let failed: Vec<String> = report
+        .failures()
+        .map(|q| format!("q{:02}", q.query))
+        .collect();
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::InvalidOption(format!(
+            "{} of {} queries failed: {}",
+            failed.len(),
+            report.queries.len(),
+            failed.join(", ")
+        )))
+    }
+}

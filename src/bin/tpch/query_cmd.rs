@@ -1,0 +1,353 @@
+//! `tpch query`: SQL over the eight generated tables, from `-e`, `-f` or an interactive prompt.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use datafusion::arrow::array::RecordBatch;
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::util::pretty::pretty_format_batches_with_schema;
+use datafusion::error::DataFusionError;
+use datafusion::prelude::SessionContext;
+use datafusion::sql::parser::DFParserBuilder;
+use datafusion::sql::sqlparser::dialect::dialect_from_str;
+use datafusion_dbgen::Error;
+use datafusion_dbgen::bench::{Source, tpch_context};
+
+use crate::parse_sf;
+
+#[derive(clap::Args)]
+pub(crate) struct QueryArgs {
+    /// Scale factor of the tables.
+    #[arg(long)]
+    sf: String,
+    /// SQL to run: one or more statements separated by `;`.
+    #[arg(short = 'e', long = "execute", conflicts_with = "file")]
+    execute: Option<String>,
+    /// A file of SQL statements, run in order (`-` reads standard input).
+    #[arg(short = 'f', long = "file")]
+    file: Option<PathBuf>,
+    /// Output format: table, csv or json (one JSON object per row).
+    #[arg(long, default_value = "table")]
+    output_format: String,
+    /// DataFusion's target partitions (default: all cores).
+    #[arg(long)]
+    target_partitions: Option<usize>,
+    /// Where the tables come from: provider (generated while scanned), memory or parquet:<DIR>.
+    #[arg(long, default_value = "provider")]
+    source: String,
+}
+
+/// How results are printed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum OutputFormat {
+    Table,
+    Csv,
+    Json,
+}
+
+impl OutputFormat {
+    fn parse(text: &str) -> Result<Self, Error> {
+        match text.to_ascii_lowercase().as_str() {
+            "table" => Ok(OutputFormat::Table),
+            "csv" => Ok(OutputFormat::Csv),
+            "json" => Ok(OutputFormat::Json),
+            _ => Err(Error::InvalidOption(format!(
+                "unknown output format '{text}': expected table, csv or json"
+            ))),
+        }
+    }
+}
+
+pub(crate) fn query(args: QueryArgs) -> Result<(), Error> {
+    let sf = parse_sf(&args.sf)?;
+    let format = OutputFormat::parse(&args.output_format)?;
+    let source: Source = args.source.parse().map_err(bench_err)?;
+    let partitions = args.target_partitions.unwrap_or_else(default_partitions);
+    if partitions == 0 {
+        return Err(Error::InvalidOption(
+            "--target-partitions must be at least 1".into(),
+        ));
+    }
+    let sql = match (&args.execute, &args.file) {
+        (Some(sql), _) => Some(sql.clone()),
+        (None, Some(path)) if path.as_os_str() == "-" => {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map_err(|source| {
+                Error::Io {
+                    path: path.clone(),
+                    source,
+                }
+            })?;
+            Some(text)
+        }
+        (None, Some(path)) => Some(std::fs::read_to_string(path).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?),
+        (None, None) => None,
+    };
+    runtime()?.block_on(async move {
+        let ctx = tpch_context(&source, sf.value(), partitions)
+            .await
+            .map_err(bench_err)?;
+        match sql {
+            Some(sql) => run_sql(&ctx, &sql, format).await.map_err(df_err),
+            None => prompt(&ctx, format).await,
+        }
+    })
+}
+
+/// A DataFusion error as the crate's error, on one line.
+fn df_err(e: DataFusionError) -> Error {
+    Error::InvalidOption(one_line(&e.to_string()))
+}
+
+/// `text` with its line breaks (and the indentation after them) turned into single spaces.
+pub(crate) fn one_line(text: &str) -> String {
+    text.split('\n')
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Cores available, the default for `--target-partitions`.
+pub(crate) fn default_partitions() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// The Tokio runtime DataFusion runs on.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|source| Error::Io {
+            path: "<tokio runtime>".into(),
+            source,
+        })
+}
+
+/// A benchmark error as the crate's error (printed on one line).
+pub(crate) fn bench_err(e: datafusion_dbgen::bench::BenchError) -> Error {
+    match e {
+        datafusion_dbgen::bench::BenchError::Crate(e) => e,
+        other => Error::InvalidOption(one_line(&other.to_string())),
+    }
+}
+
+/// Parses `sql` into statements and runs them in order, printing each result; stops at the
+/// first error.
+async fn run_sql(
+    ctx: &SessionContext,
+    sql: &str,
+    format: OutputFormat,
+) -> Result<(), DataFusionError> {
+    let state = ctx.state();
+    let dialect_name = state.config().options().sql_parser.dialect;
+    let dialect = dialect_from_str(dialect_name)
+        .ok_or_else(|| DataFusionError::Plan(format!("unsupported SQL dialect {dialect_name}")))?;
+    let statements = DFParserBuilder::new(sql)
+        .with_dialect(dialect.as_ref())
+        .build()?
+        .parse_statements()?;
+    if statements.is_empty() {
+        return Err(DataFusionError::Plan("no SQL statement given".into()));
+    }
+    let mut first = true;
+    for statement in statements {
+        let started = Instant::now();
+        // The state is taken afresh for each statement: an earlier one may have changed it
+        // (CREATE VIEW, SET ...).
+        let plan = ctx.state().statement_to_plan(statement).await?;
+        let df = ctx.execute_logical_plan(plan).await?;
+        let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
+        let batches = df.collect().await?;
+        if !schema.fields().is_empty() {
+            print_result(schema, &batches, format, first)?;
+            first = false;
+        }
+        if format == OutputFormat::Table {
+            let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
+            eprintln!(
+                "{rows} row{} in {:.3} s",
+                if rows == 1 { "" } else { "s" },
+                started.elapsed().as_secs_f64()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Prints one statement's result on standard output (statements without a result, such as
+/// CREATE VIEW or SET, print nothing).
+fn print_result(
+    schema: SchemaRef,
+    batches: &[RecordBatch],
+    format: OutputFormat,
+    first: bool,
+) -> Result<(), DataFusionError> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let io = |e: std::io::Error| DataFusionError::External(Box::new(e));
+    match format {
+        OutputFormat::Table => {
+            let table = pretty_format_batches_with_schema(schema, batches)?;
+            writeln!(out, "{table}").map_err(io)?;
+        }
+        OutputFormat::Csv => {
+            if !first {
+                writeln!(out).map_err(io)?;
+            }
+            let mut writer = datafusion::arrow::csv::WriterBuilder::new()
+                .with_header(true)
+                .build(&mut out);
+            if batches.is_empty() {
+                writer.write(&RecordBatch::new_empty(schema))?;
+            }
+            for batch in batches {
+                writer.write(batch)?;
+            }
+        }
+        OutputFormat::Json => {
+            let mut writer = datafusion::arrow::json::LineDelimitedWriter::new(&mut out);
+            let refs: Vec<&RecordBatch> = batches.iter().collect();
+            writer.write_batches(&refs)?;
+            writer.finish()?;
+        }
+    }
+    out.flush().map_err(io)
+}
+
+const HELP: &str = "\
+Statements end with ';' and may span several lines. The eight TPC-H tables are registered:
+region, nation, supplier, customer, part, partsupp, orders, lineitem.
+  \\d     list the tables          \\q     quit (or Ctrl-D)
+  \\?     this help
+No line editing or arrow-key history here: run it under rlwrap (`rlwrap tpch query --sf 1`)
+for both.";
+
+/// The interactive prompt: reads statements (ending in `;`, possibly over several lines) from
+/// standard input and runs each, printing errors and carrying on.
+async fn prompt(ctx: &SessionContext, format: OutputFormat) -> Result<(), Error> {
+    let interactive = std::io::stdin().is_terminal();
+    if interactive {
+        eprintln!("tpch query: SQL over the TPC-H tables (DataFusion). \\? for help, \\q to quit.");
+    }
+    let stdin = std::io::stdin();
+    let mut lines = stdin.lock().lines();
+    let mut buffer = String::new();
+    loop {
+        if interactive {
+            print!(
+                "{}",
+                if buffer.is_empty() {
+                    "tpch> "
+                } else {
+                    "   -> "
+                }
+            );
+            let _ = std::io::stdout().flush();
+        }
+        let line = match lines.next() {
+            Some(Ok(line)) => line,
+            Some(Err(source)) => {
+                return Err(Error::Io {
+                    path: PathBuf::from("<stdin>"),
+                    source,
+                });
+            }
+            None => break,
+        };
+        if buffer.trim().is_empty() {
+            match line.trim() {
+                "\\q" | "quit" | "exit" => return Ok(()),
+                "\\?" | "\\h" | "help" => {
+                    eprintln!("{HELP}");
+                    continue;
+                }
+                "\\d" => {
+                    let sql = "SELECT table_name FROM information_schema.tables \
+                               WHERE table_schema = 'public' ORDER BY table_name";
+                    if let Err(e) = run_sql(ctx, sql, format).await {
+                        eprintln!("error: {}", one_line(&e.to_string()));
+                    }
+                    continue;
+                }
+                "" => continue,
+                _ => {}
+            }
+        }
+        buffer.push_str(&line);
+        buffer.push('\n');
+        if statement_complete(&buffer) {
+            if let Err(e) = run_sql(ctx, &buffer, format).await {
+                eprintln!("error: {}", one_line(&e.to_string()));
+            }
+            buffer.clear();
+        }
+    }
+    // End of input: run what is left (a last statement without ';').
+    if !buffer.trim().is_empty()
+        && let Err(e) = run_sql(ctx, &buffer, format).await
+    {
+        eprintln!("error: {}", one_line(&e.to_string()));
+    }
+    Ok(())
+}
+
+/// Whether `sql` ends with `;` outside quotes and comments.
+fn statement_complete(sql: &str) -> bool {
+    let mut chars = sql.chars().peekable();
+    let mut last = None;
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' | '"' => {
+                // Doubled quotes inside are two adjacent quoted runs: same result.
+                for d in chars.by_ref() {
+                    if d == c {
+                        break;
+                    }
+                }
+                last = Some(c);
+            }
+            '-' if chars.peek() == Some(&'-') => {
+                for d in chars.by_ref() {
+                    if d == '\n' {
+                        break;
+                    }
+                }
+            }
+            '/' if chars.peek() == Some(&'*') => {
+                chars.next();
+                let mut star = false;
+                for d in chars.by_ref() {
+                    if star && d == '/' {
+                        break;
+                    }
+                    star = d == '*';
+                }
+            }
+            c if c.is_whitespace() => {}
+            c => last = Some(c),
+        }
+    }
+    last == Some(';')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::statement_complete;
+
+    #[test]
+    fn completeness() {
+        assert!(statement_complete("select 1;"));
+        assert!(statement_complete("select 1;  -- done\n"));
+        assert!(!statement_complete("select ';'"));
+        assert!(!statement_complete("select 1 -- ;"));
+        assert!(!statement_complete("select 1 /* ; */"));
+        assert!(statement_complete("select 'it''s';"));
+        assert!(!statement_complete("select 'open;"));
+    }
+}

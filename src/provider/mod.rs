@@ -1,0 +1,42 @@
+//! TPC-H tables as DataFusion table providers, generated while they are scanned
+//! (feature `datafusion`).
+//!
+//! - [`TpchTableProvider`]: one table at one scale factor
+//!   (`ctx.register_table("lineitem", Arc::new(TpchTableProvider::lineitem(1.0)?))`);
+//! - [`register_tpch`]: all eight tables in the default schema, for the 22 queries as written;
+//! - [`register_tpch_catalog`]: a `tpch` catalog, `SELECT * FROM tpch.sf1.lineitem`;
+//! - [`register_tpch_functions`]: table functions, `SELECT * FROM tpch_lineitem(0.1)`;
+//! - [`TpchScanExec`]: the scan plan (partitions = dbgen chunks, projection, limit and
+//!   key-range pushdown, exact statistics).
+//!
+//! ```no_run
+//! use datafusion::prelude::SessionContext;
+//! use datafusion_dbgen::provider::register_tpch;
+//!
+//! # async fn run() -> datafusion::error::Result<()> {
+//! let ctx = SessionContext::new();
+//! register_tpch(&ctx, 0.1)?;
+//! ctx.sql("SELECT n_name, count(*) FROM customer JOIN nation ON c_nationkey = n_nationkey \
+//!          GROUP BY n_name ORDER BY 2 DESC LIMIT 5")
+//!     .await?
+//!     .show()
+//!     .await?;
+//! # Ok(())
+//! # }
+//! ```
+
+mod catalog;
+mod exec;
+mod functions;
+pub mod keys;
+pub mod stats;
+mod stream;
+mod table;
+
+pub use catalog::{
+    TPCH_CATALOG, TpchCatalog, TpchSchema, parse_schema_name, register_tpch, register_tpch_catalog,
+    schema_name,
+};
+pub use exec::TpchScanExec;
+pub use functions::{FUNCTION_PREFIX, TpchTableFunction, register_tpch_functions};
+pub use table::{MIN_ROWS_PER_PARTITION, TpchTableProvider};

@@ -1,0 +1,666 @@
+//! `tpch bench` and `tpch query`, and the `bench` library API behind them: the 22 queries verify
+//! at SF 0.01 from every source, a wrong answer fails `--verify` with a non-zero exit, the JSON
+//! report parses and has every field, and `tpch query` prints results as table, CSV and JSON.
+#![cfg(all(feature = "datafusion", feature = "cli"))]
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use datafusion_dbgen::ScaleFactor;
+use datafusion_dbgen::bench::{
+    AnswerSet, BenchOptions, BenchReport, Source, Verification, answer, check_answer, query,
+    run_benchmark, run_query, tpch_context,
+};
+use datafusion_dbgen::export::{Exporter, Format};
+
+const SF: f64 = 0.01;
+
+fn tpch(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tpch"))
+        .args(args)
+        .output()
+        .expect("run tpch")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Runs all 22 queries from `source` through the library and asserts every one verifies.
+async fn verify_all(source: Source) -> BenchReport {
+    let options = BenchOptions {
+        source,
+        target_partitions: 2,
+        verify: Some(AnswerSet::Embedded),
+        ..BenchOptions::new(SF)
+    };
+    let report = run_benchmark(&options).await.expect("benchmark runs");
+    eprintln!("{report}");
+    assert_eq!(report.queries.len(), 22);
+    assert!(report.all_passed(), "failures:\n{report}");
+    assert_eq!(report.count("passed"), 22);
+    report
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn all_queries_verify_from_the_provider() {
+    verify_all(Source::Provider).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn all_queries_verify_from_memory() {
+    let report = verify_all(Source::Memory).await;
+    assert!(report.setup > std::time::Duration::ZERO);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn all_queries_verify_from_parquet() {
+    let dir = tempfile::tempdir().unwrap();
+    Exporter::new(ScaleFactor::new(SF).unwrap())
+        .format(Format::Parquet)
+        .output(dir.path())
+        .run()
+        .expect("export parquet");
+    verify_all(Source::Parquet(dir.path().to_path_buf())).await;
+
+    // Several files per table (`<table>/part-NNN.parquet`) work too.
+    let split = tempfile::tempdir().unwrap();
+    Exporter::new(ScaleFactor::new(SF).unwrap())
+        .format(Format::Parquet)
+        .files_per_table(2)
+        .output(split.path())
+        .run()
+        .expect("export parquet in 2 files per table");
+    let ctx = tpch_context(&Source::Parquet(split.path().to_path_buf()), SF, 2)
+        .await
+        .unwrap();
+    let (batches, _) = run_query(&ctx, 1).await.unwrap();
+    check_answer(&batches, answer(SF, 1).unwrap()).unwrap();
+
+    // Data of another scale factor is refused; a directory without the tables too.
+    let err = tpch_context(&Source::Parquet(dir.path().to_path_buf()), 0.1, 2)
+        .await
+        .err()
+        .expect("SF 0.1 refused");
+    assert!(err.to_string().contains("another scale factor"), "{err}");
+    let empty = tempfile::tempdir().unwrap();
+    let err = tpch_context(&Source::Parquet(empty.path().to_path_buf()), SF, 2)
+        .await
+        .err()
+        .expect("empty directory refused");
+    assert!(
+        err.to_string().contains("no Parquet data for table"),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn library_check_answer_names_the_difference() {
+    let ctx = tpch_context(&Source::Provider, SF, 2).await.unwrap();
+    let (batches, _) = run_query(&ctx, 3).await.unwrap();
+    let good = answer(SF, 3).unwrap();
+    check_answer(&batches, good).unwrap();
+    // Row 2's revenue (column 2) changed.
+    let mut lines: Vec<String> = good.lines().map(str::to_string).collect();
+    let mut fields: Vec<String> = lines[2].split('|').map(str::to_string).collect();
+    let real = fields[1].clone();
+    fields[1] = "1.0000".into();
+    lines[2] = fields.join("|");
+    let err = check_answer(&batches, &lines.join("\n")).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("row 2, column 2 (revenue): expected \"1.0000\", got \"{real}\"")
+    );
+    // A missing row.
+    let err = check_answer(&batches, &lines[..lines.len() - 1].join("\n")).unwrap_err();
+    assert_eq!(err.to_string(), "expected 9 rows, got 10");
+
+    assert!(query(0).is_err() && query(23).is_err());
+    assert!(run_query(&ctx, 23).await.is_err());
+    assert!(answer(0.5, 1).is_none());
+    // No embedded answer at SF 0.02: "no answer", not a failure.
+    let options = BenchOptions {
+        queries: vec![6],
+        target_partitions: 2,
+        verify: Some(AnswerSet::Embedded),
+        ..BenchOptions::new(0.02)
+    };
+    let report = run_benchmark(&options).await.unwrap();
+    assert_eq!(report.queries[0].verification, Verification::NoAnswer);
+    assert!(report.all_passed());
+}
+
+#[test]
+fn cli_bench_verifies_and_writes_a_json_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let json_path = dir.path().join("report.json");
+    let out = tpch(&[
+        "bench",
+        "--sf",
+        "0.01",
+        "--verify",
+        "--target-partitions",
+        "2",
+        "--json",
+        json_path.to_str().unwrap(),
+    ]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    assert!(stdout.contains("source provider"), "{stdout}");
+    assert!(stdout.contains("22 passed"), "{stdout}");
+    for n in 1..=22 {
+        assert!(
+            stdout.contains(&format!("q{n:02} ")),
+            "q{n:02} missing:\n{stdout}"
+        );
+    }
+
+    let report = std::fs::read_to_string(&json_path).unwrap();
+    let value = json::parse(&report).unwrap_or_else(|e| panic!("{e}\n{report}"));
+    let top = value.object();
+    for key in [
+        "crate",
+        "crate_version",
+        "engine",
+        "engine_version",
+        "scale_factor",
+        "source",
+        "source_path",
+        "target_partitions",
+        "iterations",
+        "verify",
+        "answers",
+        "setup_seconds",
+        "started_unix_seconds",
+        "host_cpus",
+        "queries",
+        "summary",
+    ] {
+        assert!(top.contains_key(key), "no {key} in\n{report}");
+    }
+    assert_eq!(top["crate"], json::Value::Str("datafusion-dbgen".into()));
+    assert_eq!(
+        top["crate_version"],
+        json::Value::Str(env!("CARGO_PKG_VERSION").into())
+    );
+    assert_eq!(top["engine"], json::Value::Str("datafusion".into()));
+    assert_eq!(
+        top["engine_version"],
+        json::Value::Str(datafusion::DATAFUSION_VERSION.into())
+    );
+    assert_eq!(top["scale_factor"], json::Value::Num(0.01));
+    assert_eq!(top["source"], json::Value::Str("provider".into()));
+    assert_eq!(top["source_path"], json::Value::Null);
+    assert_eq!(top["target_partitions"], json::Value::Num(2.0));
+    assert_eq!(top["verify"], json::Value::Bool(true));
+    assert_eq!(top["answers"], json::Value::Str("embedded".into()));
+    let queries = top["queries"].array();
+    assert_eq!(queries.len(), 22);
+    for (i, q) in queries.iter().enumerate() {
+        let q = q.object();
+        assert_eq!(q["query"], json::Value::Num((i + 1) as f64));
+        assert_eq!(q["name"], json::Value::Str(format!("q{:02}", i + 1)));
+        assert!(matches!(q["rows"], json::Value::Num(r) if r >= 1.0));
+        assert_eq!(q["times_seconds"].array().len(), 1);
+        for key in ["min_seconds", "median_seconds", "max_seconds"] {
+            assert!(matches!(q[key], json::Value::Num(t) if t > 0.0), "{key}");
+        }
+        assert_eq!(q["verification"], json::Value::Str("passed".into()));
+        assert_eq!(q["message"], json::Value::Null);
+    }
+    let summary = top["summary"].object();
+    assert_eq!(summary["passed"], json::Value::Num(22.0));
+    assert_eq!(summary["failed"], json::Value::Num(0.0));
+    assert_eq!(summary["all_passed"], json::Value::Bool(true));
+    for key in [
+        "queries",
+        "errors",
+        "no_answer",
+        "not_checked",
+        "total_min_seconds",
+        "total_median_seconds",
+    ] {
+        assert!(summary.contains_key(key), "summary has no {key}");
+    }
+}
+
+/// Copies the embedded SF 0.01 answers of `queries` into `dir`.
+fn write_answers(dir: &Path, queries: &[usize]) {
+    for &n in queries {
+        std::fs::write(dir.join(format!("q{n:02}.csv")), answer(SF, n).unwrap()).unwrap();
+    }
+}
+
+#[test]
+fn cli_bench_fails_on_a_wrong_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    write_answers(dir.path(), &[1, 6]);
+    let answers = dir.path().to_str().unwrap();
+    let json_path = dir.path().join("report.json");
+    let json_arg = json_path.to_str().unwrap();
+    let args = |queries| {
+        vec![
+            "bench",
+            "--sf",
+            "0.01",
+            "--queries",
+            queries,
+            "--iterations",
+            "2",
+            "--target-partitions",
+            "2",
+            "--answers",
+            answers,
+            "--json",
+            json_arg,
+        ]
+    };
+
+    // The true answers pass (and --iterations 2 gives two times per query).
+    let out = tpch(&args("1,6"));
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    let report = std::fs::read_to_string(&json_path).unwrap();
+    let value = json::parse(&report).unwrap();
+    for q in value.object()["queries"].array() {
+        assert_eq!(q.object()["times_seconds"].array().len(), 2);
+    }
+
+    // Q6's revenue changed: --verify fails, names the query, row and column, and exits non-zero.
+    std::fs::write(dir.path().join("q06.csv"), "revenue\n1193053.99\n").unwrap();
+    let out = tpch(&args("1,6"));
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(!out.status.success(), "{stdout}{stderr}");
+    assert!(
+        stderr.contains(
+            "q06 failed: row 1, column 1 (revenue): expected \"1193053.99\", got \"1193053.2253\""
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr
+            .lines()
+            .last()
+            .unwrap()
+            .starts_with("error: 1 of 2 queries failed: q06"),
+        "{stderr}"
+    );
+    let report = std::fs::read_to_string(&json_path).unwrap();
+    let value = json::parse(&report).unwrap();
+    let q6 = value.object()["queries"].array()[1].object();
+    assert_eq!(q6["verification"], json::Value::Str("failed".into()));
+    assert!(matches!(&q6["message"], json::Value::Str(m) if m.contains("expected \"1193053.99\"")));
+    assert_eq!(
+        value.object()["summary"].object()["all_passed"],
+        json::Value::Bool(false)
+    );
+
+    // A query without a file in the directory is "no answer", not a failure.
+    let out = tpch(&args("1,2"));
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert!(text(&out.stdout).contains("no_answer"));
+
+    // Bad options fail with one `error:` line.
+    for bad in [
+        &["bench", "--sf", "0.01", "--queries", "0"][..],
+        &["bench", "--sf", "0.01", "--source", "csv:/x"],
+        &["bench", "--sf", "0.01", "--answers", "/nonexistent/answers"],
+        &[
+            "bench",
+            "--sf",
+            "0.01",
+            "--source",
+            "parquet:/nonexistent/dir",
+        ],
+        &["bench", "--sf", "0.01", "--iterations", "0"],
+    ] {
+        let out = tpch(bad);
+        let stderr = text(&out.stderr);
+        assert!(!out.status.success(), "{bad:?}");
+        assert_eq!(stderr.lines().count(), 1, "{bad:?}: {stderr}");
+        assert!(stderr.starts_with("error: "), "{bad:?}: {stderr}");
+    }
+}
+
+#[test]
+fn cli_query_prints_results() {
+    // Table format.
+    let out = tpch(&[
+        "query",
+        "--sf",
+        "0.01",
+        "-e",
+        "SELECT r_name FROM region ORDER BY r_regionkey",
+    ]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(stdout.contains("| r_name      |"), "{stdout}");
+    assert!(stdout.contains("| MIDDLE EAST |"), "{stdout}");
+
+    // CSV: header, commas, decimals and dates as DataFusion prints them; two statements.
+    let out = tpch(&[
+        "query",
+        "--sf",
+        "0.01",
+        "--output-format",
+        "csv",
+        "-e",
+        "SELECT o_orderkey, o_totalprice, o_orderdate FROM orders ORDER BY o_orderkey LIMIT 2; \
+         SELECT count(*) AS n FROM nation",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "o_orderkey,o_totalprice,o_orderdate\n1,172799.49,1996-01-02\n2,38426.09,1996-12-01\n\nn\n25\n"
+    );
+
+    // JSON: one object per row.
+    let out = tpch(&[
+        "query",
+        "--sf",
+        "0.01",
+        "--output-format",
+        "json",
+        "-e",
+        "SELECT n_nationkey, n_name FROM nation WHERE n_nationkey < 2 ORDER BY 1",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "{\"n_nationkey\":0,\"n_name\":\"ALGERIA\"}\n{\"n_nationkey\":1,\"n_name\":\"ARGENTINA\"}\n"
+    );
+
+    // A file of statements runs in order: a view, then COPY ... TO, then a query of the view.
+    let dir = tempfile::tempdir().unwrap();
+    let copied = dir.path().join("asia.csv");
+    let sql = format!(
+        "-- a comment; with a semicolon\n\
+         CREATE VIEW asia AS SELECT n_name FROM nation JOIN region ON n_regionkey = r_regionkey \
+           WHERE r_name = 'ASIA';\n\
+         COPY (SELECT * FROM asia ORDER BY n_name) TO '{}' STORED AS CSV;\n\
+         SELECT count(*) AS nations FROM asia;\n",
+        copied.display()
+    );
+    let file = dir.path().join("statements.sql");
+    std::fs::write(&file, sql).unwrap();
+    let out = tpch(&[
+        "query",
+        "--sf",
+        "0.01",
+        "--output-format",
+        "csv",
+        "-f",
+        file.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).ends_with("nations\n5\n"),
+        "{}",
+        text(&out.stdout)
+    );
+    let written = std::fs::read_to_string(&copied).unwrap();
+    assert_eq!(written, "n_name\nCHINA\nINDIA\nINDONESIA\nJAPAN\nVIETNAM\n");
+
+    // Errors: one line, non-zero exit.
+    for bad in [
+        &["query", "--sf", "0.01", "-e", "SELECT nope FROM nation"][..],
+        &[
+            "query",
+            "--sf",
+            "0.01",
+            "--output-format",
+            "xml",
+            "-e",
+            "SELECT 1",
+        ],
+        &["query", "--sf", "0", "-e", "SELECT 1"],
+        &["query", "--sf", "0.01", "-f", "/nonexistent.sql"],
+    ] {
+        let out = tpch(bad);
+        let stderr = text(&out.stderr);
+        assert!(!out.status.success(), "{bad:?}");
+        assert_eq!(stderr.lines().count(), 1, "{bad:?}: {stderr}");
+        assert!(stderr.starts_with("error: "), "{bad:?}: {stderr}");
+    }
+}
+
+#[test]
+fn cli_query_prompt_reads_statements_from_stdin() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tpch"))
+        .args(["query", "--sf", "0.01", "--output-format", "csv"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"SELECT count(*) AS n\n  FROM region;\nSELECT nope;\nSELECT 40 + 2 AS answer;\n\\q\nSELECT 'not run';\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(stdout, "n\n5\nanswer\n42\n");
+    assert!(
+        text(&out.stderr).contains("error: "),
+        "the bad statement's error is printed"
+    );
+}
+
+/// A minimal JSON reader, enough to check the report parses (objects, arrays, strings with
+/// escapes, numbers, true/false/null) without a JSON dependency.
+mod json {
+    use std::collections::BTreeMap;
+
+    #[derive(Debug, PartialEq)]
+    pub enum Value {
+        Null,
+        Bool(bool),
+        Num(f64),
+        Str(String),
+        Arr(Vec<Value>),
+        Obj(BTreeMap<String, Value>),
+    }
+
+    impl Value {
+        pub fn object(&self) -> &BTreeMap<String, Value> {
+            match self {
+                Value::Obj(o) => o,
+                other => panic!("not an object: {other:?}"),
+            }
+        }
+
+        pub fn array(&self) -> &[Value] {
+            match self {
+                Value::Arr(a) => a,
+                other => panic!("not an array: {other:?}"),
+            }
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Value, String> {
+        let mut p = Parser {
+            s: text.as_bytes(),
+            i: 0,
+        };
+        let v = p.value()?;
+        p.ws();
+        if p.i != p.s.len() {
+            return Err(format!("trailing text at {}", p.i));
+        }
+        Ok(v)
+    }
+
+    struct Parser<'a> {
+        s: &'a [u8],
+        i: usize,
+    }
+
+    impl Parser<'_> {
+        fn ws(&mut self) {
+            while self.i < self.s.len() && b" \t\r\n".contains(&self.s[self.i]) {
+                self.i += 1;
+            }
+        }
+
+        fn eat(&mut self, c: u8) -> Result<(), String> {
+            self.ws();
+            if self.s.get(self.i) == Some(&c) {
+                self.i += 1;
+                Ok(())
+            } else {
+                Err(format!("expected '{}' at {}", c as char, self.i))
+            }
+        }
+
+        fn value(&mut self) -> Result<Value, String> {
+            self.ws();
+            match self.s.get(self.i) {
+                Some(b'{') => {
+                    self.i += 1;
+                    let mut map = BTreeMap::new();
+                    self.ws();
+                    if self.s.get(self.i) == Some(&b'}') {
+                        self.i += 1;
+                        return Ok(Value::Obj(map));
+                    }
+                    loop {
+                        self.ws();
+                        let key = self.string()?;
+                        self.eat(b':')?;
+                        let v = self.value()?;
+                        if map.insert(key.clone(), v).is_some() {
+                            return Err(format!("duplicate key {key}"));
+                        }
+                        self.ws();
+                        match self.s.get(self.i) {
+                            Some(b',') => self.i += 1,
+                            Some(b'}') => {
+                                self.i += 1;
+                                return Ok(Value::Obj(map));
+                            }
+                            _ => return Err(format!("expected ',' or '}}' at {}", self.i)),
+                        }
+                    }
+                }
+                Some(b'[') => {
+                    self.i += 1;
+                    let mut items = Vec::new();
+                    self.ws();
+                    if self.s.get(self.i) == Some(&b']') {
+                        self.i += 1;
+                        return Ok(Value::Arr(items));
+                    }
+                    loop {
+                        items.push(self.value()?);
+                        self.ws();
+                        match self.s.get(self.i) {
+                            Some(b',') => self.i += 1,
+                            Some(b']') => {
+                                self.i += 1;
+                                return Ok(Value::Arr(items));
+                            }
+                            _ => return Err(format!("expected ',' or ']' at {}", self.i)),
+                        }
+                    }
+                }
+                Some(b'"') => Ok(Value::Str(self.string()?)),
+                Some(b't') => self.word("true", Value::Bool(true)),
+                Some(b'f') => self.word("false", Value::Bool(false)),
+                Some(b'n') => self.word("null", Value::Null),
+                Some(c) if *c == b'-' || c.is_ascii_digit() => {
+                    let start = self.i;
+                    while self.i < self.s.len() && b"+-.eE0123456789".contains(&self.s[self.i]) {
+                        self.i += 1;
+                    }
+                    let t = std::str::from_utf8(&self.s[start..self.i]).unwrap();
+                    t.parse()
+                        .map(Value::Num)
+                        .map_err(|_| format!("bad number {t}"))
+                }
+                _ => Err(format!("unexpected input at {}", self.i)),
+            }
+        }
+
+        fn word(&mut self, w: &str, v: Value) -> Result<Value, String> {
+            if self.s[self.i..].starts_with(w.as_bytes()) {
+                self.i += w.len();
+                Ok(v)
+            } else {
+                Err(format!("bad literal at {}", self.i))
+            }
+        }
+
+        fn string(&mut self) -> Result<String, String> {
+            if self.s.get(self.i) != Some(&b'"') {
+                return Err(format!("expected a string at {}", self.i));
+            }
+            self.i += 1;
+            let mut out = Vec::new();
+            loop {
+                match self.s.get(self.i) {
+                    None => return Err("unterminated string".into()),
+                    Some(b'"') => {
+                        self.i += 1;
+                        return String::from_utf8(out).map_err(|e| e.to_string());
+                    }
+                    Some(b'\\') => {
+                        let c = *self.s.get(self.i + 1).ok_or("bad escape")?;
+                        self.i += 2;
+                        let ch = match c {
+                            b'"' => '"',
+                            b'\\' => '\\',
+                            b'/' => '/',
+                            b'n' => '\n',
+                            b'r' => '\r',
+                            b't' => '\t',
+                            b'b' => '\u{8}',
+                            b'f' => '\u{c}',
+                            b'u' => {
+                                let hex = std::str::from_utf8(
+                                    self.s.get(self.i..self.i + 4).ok_or("bad \\u")?,
+                                )
+                                .map_err(|e| e.to_string())?;
+                                self.i += 4;
+                                char::from_u32(
+                                    u32::from_str_radix(hex, 16).map_err(|e| e.to_string())?,
+                                )
+                                .ok_or("bad \\u code")?
+                            }
+                            _ => return Err(format!("bad escape at {}", self.i)),
+                        };
+                        let mut buf = [0; 4];
+                        out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+                    }
+                    Some(&c) if c < 0x20 => return Err(format!("control character at {}", self.i)),
+                    Some(&c) => {
+                        out.push(c);
+                        self.i += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn reader_works() {
+        let v = parse(r#"{"a": [1, -2.5e1, "x\"\u0041\n"], "b": {"c": null, "d": true}}"#).unwrap();
+        assert_eq!(v.object()["a"].array()[1], Value::Num(-25.0));
+        assert_eq!(v.object()["a"].array()[2], Value::Str("x\"A\n".into()));
+        assert!(parse("{\"a\": 1,}").is_err());
+        assert!(parse("[1] x").is_err());
+        assert!(parse("{\"a\":\"\u{1}\"}").is_err());
+    }
+}

@@ -1,0 +1,35 @@
+//! A scan that projects no comment column never builds dbgen's 300 MiB text pool.
+//!
+//! Alone in its own test binary (so its own process): no other test can have built the pool.
+
+mod provider_common;
+
+use datafusion_dbgen::Table;
+use datafusion_dbgen::generator::text::text_pool_is_built;
+use provider_common::{query, tpch_context};
+
+#[tokio::test]
+async fn scans_without_comments_do_not_build_the_text_pool() {
+    assert!(!text_pool_is_built(), "pool built before the test");
+    let ctx = tpch_context(0.01, 4);
+    let without_comment = Table::Lineitem.column_names()[..15].join(", ");
+    let sqls = [
+        format!("SELECT {without_comment} FROM lineitem"),
+        "SELECT l_quantity FROM lineitem".to_string(),
+        query(1),
+        query(6),
+    ];
+    for sql in &sqls {
+        let batches = ctx.sql(sql).await.unwrap().collect().await.unwrap();
+        assert!(!batches.is_empty());
+        assert!(!text_pool_is_built(), "pool built by {sql}");
+    }
+    // The comment column is what needs it.
+    ctx.sql("SELECT l_comment FROM lineitem LIMIT 1")
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap();
+    assert!(text_pool_is_built());
+}
