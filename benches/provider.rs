@@ -129,6 +129,14 @@ async fn run(args: Args) -> Result<()> {
     );
     let ctx = context_with_lineitem(sf)?;
 
+    // dbgen's text pool is built once per process (shared by all scans): time it apart.
+    let started = Instant::now();
+    let _ = datafusion_dbgen::generator::text::text_pool();
+    println!(
+        "text pool (300 MiB, once per process): {:.2?}",
+        started.elapsed()
+    );
+
     // Raw batch building on one thread.
     for (label, projection) in [
         ("full width", None),

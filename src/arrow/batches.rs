@@ -190,3 +190,49 @@ fn row_source(table: Table, sf: &ScaleFactor, r: RowRange, m: ColumnMask) -> Box
         Table::Lineitem => buffered(LineitemGenerator::new(sf, r, m), columns::lineitem),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sf() -> ScaleFactor {
+        ScaleFactor::new(0.01).unwrap()
+    }
+
+    fn rows(batches: TableBatches) -> usize {
+        batches.map(|b| b.unwrap().num_rows()).sum()
+    }
+
+    #[test]
+    fn empty_projection_counts_rows() {
+        let all = RowRange::new(0, 15_000);
+        let batches = TableBatches::new(Table::Lineitem, &sf(), all, Some(&[]), 4096).unwrap();
+        assert_eq!(batches.schema().fields().len(), 0);
+        assert_eq!(rows(batches), 60_175);
+    }
+
+    #[test]
+    fn projection_order_and_batch_size() {
+        let range = RowRange::new(10, 20);
+        let mut batches = TableBatches::new(Table::Part, &sf(), range, Some(&[5, 0]), 4).unwrap();
+        let first = batches.next().unwrap().unwrap();
+        assert_eq!(first.num_rows(), 4);
+        assert_eq!(first.schema().field(0).name(), "p_size");
+        assert_eq!(first.schema().field(1).name(), "p_partkey");
+        assert_eq!(rows(batches), 6);
+    }
+
+    #[test]
+    fn limit_stops_early() {
+        let all = RowRange::new(0, 15_000);
+        let batches = TableBatches::new(Table::Lineitem, &sf(), all, None, 1000).unwrap();
+        assert_eq!(rows(batches.with_limit(Some(2500))), 2500);
+    }
+
+    #[test]
+    fn bad_arguments_are_errors() {
+        let range = RowRange::new(0, 5);
+        assert!(TableBatches::new(Table::Region, &sf(), range, Some(&[3]), 10).is_err());
+        assert!(TableBatches::new(Table::Region, &sf(), range, None, 0).is_err());
+    }
+}
