@@ -308,6 +308,8 @@ impl Output {
         }
     }
 
+    // Without the `parquet` feature the match has a single arm.
+    #[allow(clippy::infallible_destructuring_match)]
     fn finish(self, path: &Path) -> Result<u64> {
         let file = match self {
             Output::Delimited(f) => f,
