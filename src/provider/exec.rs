@@ -137,27 +137,21 @@ impl TpchScanExec {
     fn statistics_of(&self, range: RowRange, rows: Precision<usize>) -> Statistics {
         let stats = scan_statistics(self.table, &self.sf, range, &self.projection, rows);
         if self.fetch.is_some() {
-            stats.to_inexact_bounds()
+            with_inexact_bounds(stats)
         } else {
             stats
         }
     }
 }
 
-/// Inexact min/max once a fetch may cut the range short.
-trait InexactBounds {
-    fn to_inexact_bounds(self) -> Self;
-}
-
-impl InexactBounds for Statistics {
-    fn to_inexact_bounds(mut self) -> Self {
-        for column in &mut self.column_statistics {
-            column.min_value = column.min_value.clone().to_inexact();
-            column.max_value = column.max_value.clone().to_inexact();
-            column.distinct_count = column.distinct_count.to_inexact();
-        }
-        self
+/// Inexact min, max and distinct counts: a fetch may cut the range short.
+fn with_inexact_bounds(mut stats: Statistics) -> Statistics {
+    for column in &mut stats.column_statistics {
+        column.min_value = column.min_value.clone().to_inexact();
+        column.max_value = column.max_value.clone().to_inexact();
+        column.distinct_count = column.distinct_count.to_inexact();
     }
+    stats
 }
 
 /// The ordering each partition's rows come out in: the table's key columns, ascending, as far
