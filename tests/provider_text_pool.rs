@@ -5,8 +5,9 @@
 mod provider_common;
 
 use datafusion_dbgen::Table;
+use datafusion_dbgen::bench::query;
 use datafusion_dbgen::generator::text::text_pool_is_built;
-use provider_common::{query, tpch_context};
+use provider_common::tpch_context;
 
 #[tokio::test]
 async fn scans_without_comments_do_not_build_the_text_pool() {
@@ -16,8 +17,8 @@ async fn scans_without_comments_do_not_build_the_text_pool() {
     let sqls = [
         format!("SELECT {without_comment} FROM lineitem"),
         "SELECT l_quantity FROM lineitem".to_string(),
-        query(1),
-        query(6),
+        query(1).unwrap().to_string(),
+        query(6).unwrap().to_string(),
     ];
     for sql in &sqls {
         let batches = ctx.sql(sql).await.unwrap().collect().await.unwrap();

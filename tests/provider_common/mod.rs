@@ -1,13 +1,13 @@
-//! Helpers shared by the provider's integration tests: session setup, the 22 TPC-H queries and
-//! their reference answers, and comparing results with them.
+//! Helpers shared by the provider's integration tests: session setup, the 22 TPC-H queries
+//! checked with the crate's own `bench` API, and `.tbl` formatting of batches.
 #![allow(dead_code)]
 
 use std::path::PathBuf;
 
-use datafusion::arrow::array::{Array, RecordBatch};
-use datafusion::arrow::datatypes::DataType;
+use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 use datafusion::prelude::{SessionConfig, SessionContext};
+use datafusion_dbgen::bench::{answer, check_answer, query};
 use datafusion_dbgen::provider::register_tpch;
 
 /// A context with the eight tables at `sf`, scanned in `partitions` partitions.
@@ -22,130 +22,6 @@ fn data_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data")
 }
 
-/// Text of TPC-H query `n` (1..=22).
-pub fn query(n: usize) -> String {
-    let path = data_dir().join(format!("queries/q{n:02}.sql"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// Directory name of a scale factor's answers (`sf0.01`).
-pub fn sf_dir(sf: f64) -> String {
-    format!("sf{sf}")
-}
-
-/// Reference answer of query `n` at `sf`: rows of fields (header dropped).
-pub fn answer(sf: f64, n: usize) -> Vec<Vec<String>> {
-    let path = data_dir().join(format!("answers/{}/q{n:02}.csv", sf_dir(sf)));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    text.lines()
-        .skip(1)
-        .map(|line| line.split('|').map(str::to_string).collect())
-        .collect()
-}
-
-/// How a result column is compared with the answer.
-#[derive(Clone, Copy, Debug)]
-enum Compare {
-    /// Decimals: equal at two decimal places.
-    Decimal,
-    /// Floats: small relative tolerance.
-    Float,
-    /// Everything else: the same text.
-    Exact,
-}
-
-fn compare_kind(t: &DataType) -> Compare {
-    match t {
-        DataType::Decimal32(..)
-        | DataType::Decimal64(..)
-        | DataType::Decimal128(..)
-        | DataType::Decimal256(..) => Compare::Decimal,
-        DataType::Float16 | DataType::Float32 | DataType::Float64 => Compare::Float,
-        _ => Compare::Exact,
-    }
-}
-
-fn matches(kind: Compare, got: &str, want: &str) -> bool {
-    let numbers = || Some((got.parse::<f64>().ok()?, want.parse::<f64>().ok()?));
-    if got == want {
-        return true;
-    }
-    match kind {
-        Compare::Exact => got == want,
-        Compare::Decimal => numbers().is_some_and(|(a, b)| (a - b).abs() <= 0.01 + 1e-12 * b.abs()),
-        Compare::Float => numbers().is_some_and(|(a, b)| {
-            let diff = (a - b).abs();
-            diff <= 1e-9 || diff <= 1e-9 * a.abs().max(b.abs())
-        }),
-    }
-}
-
-/// The result as text fields, with each column's comparison kind.
-fn result_rows(batches: &[RecordBatch]) -> (Vec<Vec<String>>, Vec<Compare>) {
-    let options = FormatOptions::default();
-    let mut rows = Vec::new();
-    let mut kinds = Vec::new();
-    for batch in batches {
-        kinds = batch
-            .schema()
-            .fields()
-            .iter()
-            .map(|f| compare_kind(f.data_type()))
-            .collect();
-        let formatters: Vec<ArrayFormatter> = batch
-            .columns()
-            .iter()
-            .map(|c| ArrayFormatter::try_new(c.as_ref(), &options).expect("formatter"))
-            .collect();
-        for row in 0..batch.num_rows() {
-            rows.push(
-                formatters
-                    .iter()
-                    .zip(batch.columns())
-                    .map(|(f, c)| {
-                        if c.is_null(row) {
-                            String::new()
-                        } else {
-                            f.value(row).to_string()
-                        }
-                    })
-                    .collect(),
-            );
-        }
-    }
-    (rows, kinds)
-}
-
-/// Compares a result with the reference answer; `Err` describes the first difference.
-pub fn check_answer(n: usize, batches: &[RecordBatch], want: &[Vec<String>]) -> Result<(), String> {
-    let (got, kinds) = result_rows(batches);
-    if got.len() != want.len() {
-        return Err(format!(
-            "q{n:02}: {} rows, expected {}; first rows: {:?}",
-            got.len(),
-            want.len(),
-            got.iter().take(3).collect::<Vec<_>>()
-        ));
-    }
-    for (i, (g, w)) in got.iter().zip(want).enumerate() {
-        if g.len() != w.len() {
-            return Err(format!(
-                "q{n:02} row {i}: {} columns, expected {}",
-                g.len(),
-                w.len()
-            ));
-        }
-        for (c, ((gv, wv), kind)) in g.iter().zip(w).zip(&kinds).enumerate() {
-            if !matches(*kind, gv, wv) {
-                return Err(format!(
-                    "q{n:02} row {i} column {c}: got {gv:?}, expected {wv:?}\n got row {g:?}\nwant row {w:?}"
-                ));
-            }
-        }
-    }
-    Ok(())
-}
-
 /// Runs the 22 queries at `sf` and checks every answer; returns per-query wall times.
 pub async fn run_queries(sf: f64, partitions: usize) -> Vec<(usize, std::time::Duration)> {
     let ctx = tpch_context(sf, partitions);
@@ -153,15 +29,17 @@ pub async fn run_queries(sf: f64, partitions: usize) -> Vec<(usize, std::time::D
     let mut times = Vec::new();
     for n in 1..=22 {
         let started = std::time::Instant::now();
-        let batches = match ctx.sql(&query(n)).await {
+        let sql = query(n).expect("query number");
+        let batches = match ctx.sql(sql).await {
             Ok(df) => df.collect().await,
             Err(e) => Err(e),
         };
         times.push((n, started.elapsed()));
         match batches {
             Ok(batches) => {
-                if let Err(e) = check_answer(n, &batches, &answer(sf, n)) {
-                    failures.push(e);
+                let expected = answer(sf, n).expect("an answer for this SF");
+                if let Err(e) = check_answer(&batches, expected) {
+                    failures.push(format!("q{n:02}: {e}"));
                 }
             }
             Err(e) => failures.push(format!("q{n:02}: {e}")),
