@@ -206,7 +206,7 @@ async fn run(args: Args) -> Result<()> {
         .await?;
     for (label, sql) in [
         ("revenue sum", REVENUE.to_string()),
-        ("TPC-H Q1", provider_common::query(1)),
+        ("TPC-H Q1", datafusion_dbgen::bench::QUERIES[0].to_string()),
     ] {
         let generated = best_of(&ctx, &sql, 3).await?;
         let read = best_of(&parquet, &sql, 3).await?;
