@@ -3,10 +3,11 @@
 //! `cargo bench --bench sink` writes, on the disk holding the target directory (or
 //! `SINK_BENCH_DIR`), for each sync mode (page cache only, and `fdatasync` at the end):
 //! - "large": SINK_BENCH_FILES files (default 8) × SINK_BENCH_MIB MiB (default 512) in 1 MiB
-//!   buffers, through the io_uring sink, the portable sink, `std::fs::File::write_all` (one thread
+//!   buffers, through the io_uring sink, the portable sink (writer threads, and inline: no writer
+//!   threads, producers write), `std::fs::File::write_all` (one thread
 //!   per file) and `dd if=/dev/zero bs=1M` (one process per file, `conv=fdatasync` when syncing);
 //! - "small": 64 files × SINK_BENCH_SMALL_MIB MiB (default 16) in CSV-sized pieces of
-//!   64–256 KiB, through both sinks and `std::fs` with the same producer threads.
+//!   64–256 KiB, through the sinks and `std::fs` with the same producer threads.
 //!
 //! Producers fill every buffer (memset) before handing it over, as `dd` does reading
 //! `/dev/zero`. Between runs the files are deleted and `sync(2)` is called so each run starts
@@ -106,6 +107,8 @@ impl Case {
 #[derive(Clone, Copy)]
 enum Method {
     Sink(BackendChoice),
+    /// The portable back end with no writer threads: producers write inline.
+    Inline,
     Std,
     Dd,
 }
@@ -115,6 +118,7 @@ impl Method {
         match self {
             Method::Sink(BackendChoice::IoUring) => "sink io_uring",
             Method::Sink(_) => "sink portable",
+            Method::Inline => "sink inline",
             Method::Std => "std::fs",
             Method::Dd => "dd bs=1M",
         }
@@ -150,8 +154,8 @@ fn shares(n: usize, producers: usize) -> Vec<Vec<usize>> {
     (0..p).map(|t| (t..n).step_by(p).collect()).collect()
 }
 
-fn run_sink(s: &Settings, case: Case, choice: BackendChoice, sync: SyncMode) -> Duration {
-    let sink = Sink::new(sink_config(case, choice, sync)).expect("sink");
+fn run_sink(s: &Settings, case: Case, config: SinkConfig) -> Duration {
+    let sink = Sink::new(config).expect("sink");
     let n = case.files(s);
     let start = Instant::now();
     std::thread::scope(|scope| {
@@ -340,6 +344,7 @@ fn main() {
     );
     let mut methods = vec![
         Method::Sink(BackendChoice::Portable),
+        Method::Inline,
         Method::Std,
         Method::Dd,
     ];
@@ -366,7 +371,13 @@ fn main() {
                 for _ in 0..s.reps {
                     reset(&s.dir);
                     let t = match m {
-                        Method::Sink(choice) => Some(run_sink(&s, case, choice, sync)),
+                        Method::Sink(choice) => {
+                            Some(run_sink(&s, case, sink_config(case, choice, sync)))
+                        }
+                        Method::Inline => {
+                            let config = sink_config(case, BackendChoice::Portable, sync);
+                            Some(run_sink(&s, case, config.portable_threads(0)))
+                        }
                         Method::Std => Some(run_std(&s, case, sync)),
                         Method::Dd => run_dd(&s, case, sync),
                     };

@@ -1,5 +1,6 @@
 //! Tests of the shared multi-file sink (`datafusion_dbgen::sink`). Every scenario runs against
-//! both back ends: `<scenario>::io_uring` and `<scenario>::portable`. When io_uring is unavailable
+//! both back ends: `<scenario>::io_uring` and `<scenario>::portable`, plus the portable back end's
+//! inline mode (no writer threads) as `<scenario>::inline`. When io_uring is unavailable
 //! the io_uring variants print a skip note and pass, unless `SINK_REQUIRE_IO_URING=1` is set.
 
 use std::fs;
@@ -15,20 +16,25 @@ use datafusion_dbgen::sink::{
     Backend, BackendChoice, Sink, SinkConfig, SinkError, SinkFile, SyncMode, io_uring_support,
 };
 
-/// Runs each scenario function (taking a `BackendChoice`) once per back end.
+/// Runs each scenario function (taking a [`Mode`]) once per back end (and inline mode).
 macro_rules! both_backends {
     ($($name:ident),* $(,)?) => {$(
         mod $name {
             #[test]
             fn io_uring() {
                 if super::io_uring_or_skip(stringify!($name)) {
-                    super::$name(super::BackendChoice::IoUring);
+                    super::$name(super::Mode::IoUring);
                 }
             }
 
             #[test]
             fn portable() {
-                super::$name(super::BackendChoice::Portable);
+                super::$name(super::Mode::Portable);
+            }
+
+            #[test]
+            fn inline() {
+                super::$name(super::Mode::Inline);
             }
         }
     )*};
@@ -56,6 +62,44 @@ fn io_uring_or_skip(test: &str) -> bool {
             );
             eprintln!("SKIP {test}::io_uring: io_uring is unavailable here ({e})");
             false
+        }
+    }
+}
+
+/// How a scenario runs the sink: a back end, and for the portable one, writer threads or inline.
+#[derive(Debug, Clone, Copy)]
+enum Mode {
+    IoUring,
+    Portable,
+    Inline,
+}
+
+impl Mode {
+    /// The default configuration for this mode.
+    fn config(self) -> SinkConfig {
+        match self {
+            Mode::IoUring => SinkConfig::default().backend(BackendChoice::IoUring),
+            Mode::Portable => SinkConfig::default().backend(BackendChoice::Portable),
+            Mode::Inline => SinkConfig::default()
+                .backend(BackendChoice::Portable)
+                .portable_threads(0),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Mode::IoUring => "io_uring",
+            Mode::Portable => "portable",
+            Mode::Inline => "inline",
+        }
+    }
+
+    fn parse(name: &str) -> Mode {
+        match name {
+            "io_uring" => Mode::IoUring,
+            "portable" => Mode::Portable,
+            "inline" => Mode::Inline,
+            other => panic!("unknown mode {other}"),
         }
     }
 }
@@ -130,12 +174,12 @@ fn entries(dir: &Path) -> Vec<PathBuf> {
 
 /// ≥ 64 files written at once by 4 producers with chunks from 1 byte to 4 MiB, through every way
 /// in (filled pool buffers, `write_all`, `io::Write`); every byte is checked.
-fn many_files_concurrently(choice: BackendChoice) {
+fn many_files_concurrently(choice: Mode) {
     const PRODUCERS: u64 = 4;
     const FILES_PER_PRODUCER: u64 = 17;
     let dir = tempfile::tempdir().expect("tempdir");
-    let config = SinkConfig::default()
-        .backend(choice)
+    let config = choice
+        .config()
         .queue_depth(8)
         .buffer_size(256 << 10)
         .buffers(96)
@@ -252,7 +296,7 @@ fn free_bytes(dir: &Path) -> u64 {
 /// A file larger than 4 GiB: 16 MiB at the start, a hole, then 40 MiB of buffers crossing the
 /// 4 GiB boundary (and ending past it), checked around 4 GiB and at the very end. With
 /// `SINK_TEST_DENSE_4G=1` the whole 4.1 GiB is written instead of skipped.
-fn file_over_4_gib(choice: BackendChoice) {
+fn file_over_4_gib(choice: Mode) {
     const MIB: u64 = 1 << 20;
     let dir = tempfile::tempdir().expect("tempdir");
     let free = free_bytes(dir.path());
@@ -265,12 +309,7 @@ fn file_over_4_gib(choice: BackendChoice) {
         return;
     }
     let dense = std::env::var_os("SINK_TEST_DENSE_4G").is_some();
-    let sink = sink(
-        SinkConfig::default()
-            .backend(choice)
-            .buffer_size(8 << 20)
-            .buffers(8),
-    );
+    let sink = sink(choice.config().buffer_size(8 << 20).buffers(8));
     let path = dir.path().join("huge.bin");
     let mut f = sink.create(&path).expect("create");
     let started = Instant::now();
@@ -339,13 +378,13 @@ fn file_over_4_gib(choice: BackendChoice) {
 
 /// Parent side of the fault test: re-runs this test binary's `fault_child` test in a child
 /// process whose RLIMIT_FSIZE is 1 MiB + 1000 bytes, writing three small files and one too big.
-fn write_error_is_per_file(choice: BackendChoice) {
+fn write_error_is_per_file(choice: Mode) {
     let dir = tempfile::tempdir().expect("tempdir");
     let exe = std::env::current_exe().expect("current_exe");
     let out = Command::new(exe)
         .args(["fault_child", "--exact", "--nocapture", "--test-threads=1"])
         .env("SINK_FAULT_DIR", dir.path())
-        .env("SINK_FAULT_BACKEND", backend_of(choice).name())
+        .env("SINK_FAULT_BACKEND", choice.name())
         .output()
         .expect("run child");
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -413,10 +452,9 @@ fn fault_child() {
         lim.rlim_cur = FAULT_LIMIT as libc::rlim_t;
         assert_eq!(libc::setrlimit(libc::RLIMIT_FSIZE, &lim), 0);
     }
-    let choice = BackendChoice::parse(&backend).expect("backend");
     let sink = sink(
-        SinkConfig::default()
-            .backend(choice)
+        Mode::parse(&backend)
+            .config()
             .buffer_size(64 << 10)
             .buffers(8)
             .queue_depth(4),
@@ -475,14 +513,9 @@ fn fault_child() {
 
 /// Dropping files (and the sink handle) before `finish` publishes nothing and leaves no
 /// temporary file, even with writes in flight.
-fn cancellation_leaves_nothing(choice: BackendChoice) {
+fn cancellation_leaves_nothing(choice: Mode) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let sink = sink(
-        SinkConfig::default()
-            .backend(choice)
-            .buffer_size(1 << 20)
-            .buffers(16),
-    );
+    let sink = sink(choice.config().buffer_size(1 << 20).buffers(16));
     let mut files: Vec<SinkFile> = (0..8)
         .map(|i| {
             sink.create(dir.path().join(format!("part{i}.bin")))
@@ -533,14 +566,9 @@ fn cancellation_leaves_nothing(choice: BackendChoice) {
 
 /// `abort_all` while producers are writing: every file fails with `Aborted`, nothing is
 /// published, no temporary file remains, and no new file can be created.
-fn abort_all_mid_export(choice: BackendChoice) {
+fn abort_all_mid_export(choice: Mode) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let sink = sink(
-        SinkConfig::default()
-            .backend(choice)
-            .buffer_size(256 << 10)
-            .buffers(16),
-    );
+    let sink = sink(choice.config().buffer_size(256 << 10).buffers(16));
     let submitted = Arc::new(AtomicUsize::new(0));
     let created = Arc::new(Barrier::new(5));
     let handles: Vec<_> = (0..4)
@@ -592,15 +620,10 @@ fn abort_all_mid_export(choice: BackendChoice) {
 }
 
 /// With 4 buffers, a producer submitting 100 never has more than 4 out of the pool.
-fn backpressure_bounds_buffers(choice: BackendChoice) {
+fn backpressure_bounds_buffers(choice: Mode) {
     const SIZE: usize = 64 << 10;
     let dir = tempfile::tempdir().expect("tempdir");
-    let sink = sink(
-        SinkConfig::default()
-            .backend(choice)
-            .buffer_size(SIZE)
-            .buffers(4),
-    );
+    let sink = sink(choice.config().buffer_size(SIZE).buffers(4));
     let stop = Arc::new(AtomicBool::new(false));
     let sampler = {
         let sink = sink.clone();
@@ -644,13 +667,13 @@ fn backpressure_bounds_buffers(choice: BackendChoice) {
 
 /// Durable modes publish complete files, replace existing targets, and report creation errors
 /// with the path.
-fn sync_modes_and_overwrite(choice: BackendChoice) {
+fn sync_modes_and_overwrite(choice: Mode) {
     let dir = tempfile::tempdir().expect("tempdir");
     for (i, mode) in [SyncMode::None, SyncMode::Data, SyncMode::Full]
         .into_iter()
         .enumerate()
     {
-        let sink = sink(SinkConfig::default().backend(choice).sync(mode));
+        let sink = sink(choice.config().sync(mode));
         let path = dir.path().join(format!("s{i}.bin"));
         fs::write(&path, b"old content that is longer than the new one").expect("seed");
         let mut f = sink.create(&path).expect("create");
@@ -668,7 +691,7 @@ fn sync_modes_and_overwrite(choice: BackendChoice) {
         let data = fs::read(&path).expect("read");
         check_pattern(&data, i as u64, 0, "synced file");
     }
-    let sink = sink(SinkConfig::default().backend(choice));
+    let sink = sink(choice.config());
     let missing = dir.path().join("no/such/dir/x.bin");
     match sink.create(&missing) {
         Err(e @ SinkError::Create { .. }) => {
@@ -690,14 +713,9 @@ fn sync_modes_and_overwrite(choice: BackendChoice) {
 }
 
 /// `io::Write` (as used by `ArrowWriter<SinkFile>`) coalesces small pieces into pool buffers.
-fn io_write_coalesces_small_pieces(choice: BackendChoice) {
+fn io_write_coalesces_small_pieces(choice: Mode) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let sink = sink(
-        SinkConfig::default()
-            .backend(choice)
-            .buffer_size(64 << 10)
-            .buffers(4),
-    );
+    let sink = sink(choice.config().buffer_size(64 << 10).buffers(4));
     let path = dir.path().join("rows.csv");
     let mut f = sink.create(&path).expect("create");
     let mut expected = Vec::new();
@@ -720,15 +738,9 @@ fn io_write_coalesces_small_pieces(choice: BackendChoice) {
 
 /// Many tiny submissions from several threads with a small pool: exercises the hand-over to the
 /// I/O thread (wake-ups) far more often than the large tests; a lost wake-up hangs here.
-fn many_tiny_submits(choice: BackendChoice) {
+fn many_tiny_submits(choice: Mode) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let sink = sink(
-        SinkConfig::default()
-            .backend(choice)
-            .buffer_size(128)
-            .buffers(6)
-            .queue_depth(2),
-    );
+    let sink = sink(choice.config().buffer_size(128).buffers(6).queue_depth(2));
     let handles: Vec<_> = (0..6u64)
         .map(|t| {
             let sink = sink.clone();
@@ -817,7 +829,7 @@ fn invalid_configs_are_rejected() {
         SinkConfig::default().buffers(0),
         SinkConfig::default().buffer_size(0),
         SinkConfig::default().queue_depth(0),
-        SinkConfig::default().portable_threads(0),
+        SinkConfig::default().max_write(0),
     ] {
         assert!(matches!(
             Sink::new(config),

@@ -103,7 +103,9 @@ pub struct SinkConfig {
     pub buffers: usize,
     /// Durability at [`SinkFile::finish`](super::SinkFile::finish).
     pub sync: SyncMode,
-    /// Portable back end: number of writer threads.
+    /// Portable back end: number of writer threads. `0` selects **inline** writes: each buffer is
+    /// written by the thread that submits it (no hand-off; fastest when the page cache absorbs
+    /// the writes and producers outnumber cores, see BENCHMARKS.md).
     pub portable_threads: usize,
     /// io_uring: set `IOSQE_ASYNC` on writes (go straight to a kernel worker instead of trying an
     /// inline non-blocking write first).
@@ -171,7 +173,7 @@ impl SinkConfig {
         self
     }
 
-    /// Sets the number of writer threads of the portable back end.
+    /// Sets the number of writer threads of the portable back end (`0` = inline writes).
     pub fn portable_threads(mut self, threads: usize) -> SinkConfig {
         self.portable_threads = threads;
         self
@@ -200,9 +202,6 @@ impl SinkConfig {
         }
         if self.buffers == 0 {
             return bad("buffers must be at least 1");
-        }
-        if self.portable_threads == 0 {
-            return bad("portable_threads must be at least 1");
         }
         if self.max_write == 0 || self.max_write > MAX_WRITE {
             return bad("max_write must be between 1 and 0x7ffff000");

@@ -1,4 +1,5 @@
-//! The portable back end: positional `pwrite`s from a small pool of writer threads.
+//! The portable back end: positional `pwrite`s from a small pool of writer threads, or, with no
+//! writer threads ("inline" mode), on the thread that submits the buffer.
 
 use std::collections::VecDeque;
 use std::io;
@@ -31,7 +32,7 @@ impl Shared {
     }
 }
 
-/// Writer threads fed by one FIFO of write requests.
+/// Writer threads fed by one FIFO of write requests; with no threads, writes run inline.
 #[derive(Debug)]
 pub(crate) struct Portable {
     shared: Arc<Shared>,
@@ -65,6 +66,11 @@ impl Portable {
     }
 
     pub(crate) fn write(&self, req: WriteReq) {
+        if self.threads.is_empty() {
+            // Inline mode: the producer copies its (cache-hot) buffer into the page cache itself.
+            execute(&self.shared, req);
+            return;
+        }
         self.shared.lock().jobs.push_back(req);
         self.shared.ready.notify_one();
     }
