@@ -121,5 +121,43 @@ fn tbl_formatting(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, lineitem_tbl, typed_rows, tbl_formatting);
+/// Arrow batches of lineitem (8192 rows) for the projections queries use: what a provider scan
+/// partition costs before DataFusion sees the data. Needs the `arrow` feature.
+#[cfg(feature = "arrow")]
+fn lineitem_batches(c: &mut Criterion) {
+    use datafusion_dbgen::arrow::TableBatches;
+    let sf = ScaleFactor::new(1.0).unwrap();
+    let orders = RowRange::chunk(sf.generator_rows(Table::Lineitem), 1, PARTS).unwrap();
+    let rows = LineitemGenerator::new(&sf, orders, ColumnMask::ALL).count() as u64;
+    let mut group = c.benchmark_group("lineitem_batches_one_core");
+    group.throughput(Throughput::Elements(rows));
+    group.sample_size(10);
+    let projections: [(&str, Option<&[usize]>); 4] = [
+        ("l_quantity", Some(&[4])),
+        ("revenue (l_extendedprice, l_discount)", Some(&[5, 6])),
+        ("q1 (7 columns)", Some(&[8, 9, 4, 5, 6, 7, 10])),
+        ("full width", None),
+    ];
+    for (name, projection) in projections {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let batches =
+                    TableBatches::new(Table::Lineitem, &sf, orders, projection, 8192).unwrap();
+                black_box(batches.map(|b| b.unwrap().num_rows()).sum::<usize>())
+            })
+        });
+    }
+    group.finish();
+}
+
+#[cfg(not(feature = "arrow"))]
+fn lineitem_batches(_: &mut Criterion) {}
+
+criterion_group!(
+    benches,
+    lineitem_tbl,
+    typed_rows,
+    tbl_formatting,
+    lineitem_batches
+);
 criterion_main!(benches);

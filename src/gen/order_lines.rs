@@ -166,6 +166,9 @@ pub struct OrderLineEngine {
     suppliers: i64,
     clerks: i64,
     wide_keys: bool,
+    /// Which of [`Self::streams`] are drawn at all; the others are never read, so they are not
+    /// advanced at row ends either.
+    active: [bool; 18],
     custkey: RandomStream,
     orderdate: RandomStream,
     priority: RandomStream,
@@ -190,10 +193,32 @@ impl OrderLineEngine {
     /// The orders in `orders` (0-based order rows), drawing what `needs` asks for.
     pub fn new(sf: &ScaleFactor, orders: RowRange, needs: Needs) -> Self {
         let at = |spec: StreamSpec| spec.at_row(orders.start);
+        let n = needs.closed();
         OrderLineEngine {
             next: orders.start,
             end: orders.end.min(sf.order_count() as u64),
-            needs: needs.closed(),
+            needs: n,
+            // Same order as `streams()`.
+            active: [
+                n.custkey,
+                n.orderdate,
+                n.priority,
+                n.clerk,
+                n.order_comment,
+                true, // line count
+                n.quantity,
+                n.discount,
+                n.tax,
+                n.instruct,
+                n.shipmode,
+                n.partkey,
+                n.suppkey,
+                n.shipdate,
+                n.commitdate,
+                n.receiptdate,
+                n.returnflag,
+                n.line_comment,
+            ],
             customers: sf.customer_count(),
             parts: sf.part_count(),
             suppliers: sf.supplier_count(),
@@ -306,8 +331,11 @@ impl OrderLineEngine {
         } else {
             b'O'
         };
-        for stream in self.streams() {
-            stream.end_row();
+        let active = self.active;
+        for (stream, on) in self.streams().into_iter().zip(active) {
+            if on {
+                stream.end_row();
+            }
         }
         true
     }

@@ -15,6 +15,10 @@ const MULTIPLIER: i64 = 16_807;
 const LCG64_MULTIPLIER: u64 = 6_364_136_223_846_793_005;
 const LCG64_INCREMENT: u64 = 1;
 
+/// Largest span `high − low + 1` for which [`RandomStream::uniform`] may use the exact integer
+/// quotient instead of dbgen's double arithmetic (they agree for spans below about 2²¹).
+const EXACT_SPAN_LIMIT: i64 = 1 << 20;
+
 /// Largest per-row budget of any stream (the part-name permutation draws 92 times a row).
 const MAX_BUDGET: usize = 92;
 
@@ -56,6 +60,39 @@ fn next_state(state: i64) -> i64 {
     } else {
         state.wrapping_mul(MULTIPLIER) % MODULUS
     }
+}
+
+/// `a · b mod (2³¹−1)` for `a, b` in `[0, 2³¹−1)`: the product fits in 62 bits and reduces
+/// modulo the Mersenne prime with two folds instead of a division.
+#[inline(always)]
+fn mul_mod(a: i64, b: i64) -> i64 {
+    let p = (a as u64) * (b as u64);
+    let m = MODULUS as u64;
+    let t = (p & m) + (p >> 31);
+    let t = (t & m) + (t >> 31);
+    (if t >= m { t - m } else { t }) as i64
+}
+
+/// dbgen's `UnifInt` mapping of a state to `[low, high]`: `low + trunc((state / M) · span)` in
+/// doubles, span = `high − low + 1`.
+#[inline(always)]
+fn unif_int(state: i64, low: i64, high: i64) -> i64 {
+    let span = high - low + 1;
+    if (0..MODULUS).contains(&state) && (1..=EXACT_SPAN_LIMIT).contains(&span) {
+        // With two roundings the double is within span·2⁻⁵² of the exact quotient
+        // state·span/M, which (M prime, 0 < state < M, 0 < span < M) is never closer than 1/M
+        // to an integer unless it is 0; for span ≤ 2²⁰ that error is far below 1/M, so the
+        // double truncates to the exact integer quotient, and a division by the constant M
+        // computes it without a (slow) floating-point divide.
+        return low + ((state as u64 * span as u64) / MODULUS as u64) as i64;
+    }
+    // dbgen computes this range in 32-bit arithmetic, which overflows to -2³¹.
+    let range = if low == 0 && high == i32::MAX as i64 {
+        -2_147_483_648.0
+    } else {
+        span as f64
+    };
+    low + ((state as f64 / MODULUS as f64) * range) as i64
 }
 
 /// The definition of one column's stream: its seed and its per-row draw budget.
@@ -112,13 +149,7 @@ impl RandomStream {
         self.state = next_state(self.state);
         self.used += 1;
         self.draws += 1;
-        // dbgen computes this range in 32-bit arithmetic, which overflows to -2³¹.
-        let range = if low == 0 && high == i32::MAX as i64 {
-            -2_147_483_648.0
-        } else {
-            (high - low + 1) as f64
-        };
-        low + ((self.state as f64 / MODULUS as f64) * range) as i64
+        unif_int(self.state, low, high)
     }
 
     /// A uniform integer in `[low, high]` from the 64-bit generator (dbgen's `dss_random64`).
@@ -142,7 +173,9 @@ impl RandomStream {
     pub fn end_row(&mut self) {
         if self.used < self.per_row {
             let unused = self.per_row - self.used;
-            if self.state.unsigned_abs() < MODULUS as u64 {
+            if (0..MODULUS).contains(&self.state) {
+                self.state = mul_mod(self.state, POWERS[unused as usize]);
+            } else if self.state.unsigned_abs() < MODULUS as u64 {
                 self.state = self.state * POWERS[unused as usize] % MODULUS;
             } else {
                 self.state = advance(self.state, unused as u64);
@@ -160,6 +193,56 @@ impl RandomStream {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// dbgen's double formula, as written in its sources.
+    fn uniform_by_doubles(state: i64, low: i64, high: i64) -> i64 {
+        low + ((state as f64 / MODULUS as f64) * (high - low + 1) as f64) as i64
+    }
+
+    #[test]
+    fn integer_uniform_equals_dbgen_doubles() {
+        // Every span up to 4096 and spans up to the limit, at the states where rounding is
+        // tightest (just around k·M/span), plus a run of ordinary states.
+        let spans = (1..=4096i64)
+            .chain((12..=20).flat_map(|b| [(1i64 << b) - 1, 1 << b]))
+            .chain([199_999, 200_000, 999_999]);
+        for span in spans {
+            let (low, high) = (3, 3 + span - 1);
+            for k in 1..span.min(200) {
+                let edge = (k * MODULUS) / span;
+                for state in edge - 2..=edge + 2 {
+                    if (0..MODULUS).contains(&state) {
+                        let want = uniform_by_doubles(state, low, high);
+                        assert_eq!(unif_int(state, low, high), want, "{state} in {span}");
+                    }
+                }
+            }
+        }
+        let mut state = 1i64;
+        for i in 0..1_000_000i64 {
+            state = next_state(state);
+            let high = 1 + (i * 7919) % EXACT_SPAN_LIMIT;
+            assert_eq!(unif_int(state, 1, high), uniform_by_doubles(state, 1, high));
+        }
+        for state in [0, 1, MODULUS - 1] {
+            assert_eq!(unif_int(state, 0, 9), uniform_by_doubles(state, 0, 9));
+        }
+    }
+
+    #[test]
+    fn mul_mod_equals_plain_modulo() {
+        let mut s = 1i64;
+        for k in 0..200_000usize {
+            s = next_state(s);
+            let p = POWERS[k % (MAX_BUDGET + 1)];
+            assert_eq!(mul_mod(s, p), s * p % MODULUS, "{s} * {p}");
+        }
+        for a in [0, 1, MODULUS - 1, MODULUS / 2, 1 << 30] {
+            for b in [0, 1, MODULUS - 1, MODULUS / 3, 16_807] {
+                assert_eq!(mul_mod(a, b), a * b % MODULUS, "{a} * {b}");
+            }
+        }
+    }
 
     #[test]
     fn fast_step_equals_plain_modulo() {
