@@ -5,12 +5,12 @@ use arrow::datatypes::SchemaRef;
 use arrow::error::ArrowError;
 
 use super::columns;
+use super::lineitem_source::LineitemSource;
 use super::schema::table_schema;
 use crate::error::{Error, Result};
 use crate::generator::{
-    ColumnMask, CustomerGenerator, LineitemGenerator, NationGenerator, OrderGenerator,
-    PartGenerator, PartsuppGenerator, RegionGenerator, RowRange, ScaleFactor, SupplierGenerator,
-    Table,
+    ColumnMask, CustomerGenerator, NationGenerator, OrderGenerator, PartGenerator,
+    PartsuppGenerator, RegionGenerator, RowRange, ScaleFactor, SupplierGenerator, Table,
 };
 
 /// Rows per batch when nobody says otherwise (DataFusion's default `batch_size`).
@@ -107,8 +107,9 @@ impl TableBatches {
             return None;
         }
         self.remaining -= rows as u64;
+        let source = &mut self.rows;
         let arrays: Result<Vec<ArrayRef>, ArrowError> =
-            self.columns.iter().map(|&c| self.rows.column(c)).collect();
+            self.columns.iter().map(|&c| source.column(c)).collect();
         let options = RecordBatchOptions::new().with_row_count(Some(rows));
         Some(
             arrays
@@ -135,11 +136,11 @@ impl std::fmt::Debug for TableBatches {
 }
 
 /// A generator with a buffer for one batch of its rows.
-trait RowSource: Send {
+pub(crate) trait RowSource: Send {
     /// Generates up to `max` rows into the buffer; returns how many.
     fn fill(&mut self, max: usize) -> usize;
     /// Builds column `column` of the buffered rows.
-    fn column(&self, column: usize) -> Result<ArrayRef, ArrowError>;
+    fn column(&mut self, column: usize) -> Result<ArrayRef, ArrowError>;
 }
 
 type ColumnFn<R> = fn(&[R], usize) -> Result<ArrayRef, ArrowError>;
@@ -161,7 +162,7 @@ where
         self.buffer.len()
     }
 
-    fn column(&self, column: usize) -> Result<ArrayRef, ArrowError> {
+    fn column(&mut self, column: usize) -> Result<ArrayRef, ArrowError> {
         (self.build)(&self.buffer, column)
     }
 }
@@ -187,7 +188,8 @@ fn row_source(table: Table, sf: &ScaleFactor, r: RowRange, m: ColumnMask) -> Box
         Table::Part => buffered(PartGenerator::new(sf, r, m), columns::part),
         Table::Partsupp => buffered(PartsuppGenerator::new(sf, r, m), columns::partsupp),
         Table::Orders => buffered(OrderGenerator::new(sf, r, m), columns::orders),
-        Table::Lineitem => buffered(LineitemGenerator::new(sf, r, m), columns::lineitem),
+        // Columnar: no row struct per line item (the hot path of every scan).
+        Table::Lineitem => Box::new(LineitemSource::new(sf, r, m)),
     }
 }
 

@@ -9,8 +9,8 @@ use arrow::error::ArrowError;
 
 use super::arrays::{chars, dates, decimals, ints, keys, text, text_sized};
 use crate::generator::{
-    Customer, Lineitem, Nation, Order, Part, Partsupp, Region, Supplier, customer, lineitem,
-    nation, orders, part, partsupp, region, supplier,
+    Customer, Nation, Order, Part, Partsupp, Region, Supplier, customer, nation, orders, part,
+    partsupp, region, supplier,
 };
 
 /// Bytes of a `Customer#000000001`-style name (`Supplier#…` is one byte shorter).
@@ -121,9 +121,14 @@ pub(crate) fn orders(rows: &[Order], column: usize) -> Result<ArrayRef, ArrowErr
     }
 }
 
-/// A column of `lineitem`.
-pub(crate) fn lineitem(rows: &[Lineitem], column: usize) -> Result<ArrayRef, ArrowError> {
-    use lineitem::col::*;
+/// A column of `lineitem` from typed rows: the row-wise reference that tests hold the columnar
+/// [`super::lineitem_source`] to.
+#[cfg(test)]
+pub(crate) fn lineitem(
+    rows: &[crate::generator::Lineitem],
+    column: usize,
+) -> Result<ArrayRef, ArrowError> {
+    use crate::generator::lineitem::col::*;
     match column {
         ORDERKEY => keys(rows.iter().map(|r| r.orderkey)),
         PARTKEY => keys(rows.iter().map(|r| r.partkey)),

@@ -8,6 +8,7 @@
 mod arrays;
 mod batches;
 mod columns;
+mod lineitem_source;
 pub mod schema;
 
 pub use batches::{DEFAULT_BATCH_SIZE, TableBatches};
