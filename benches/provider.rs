@@ -13,6 +13,8 @@
 //! - `SELECT sum(l_extendedprice * (1 - l_discount)) FROM lineitem` and TPC-H Q1 over the
 //!   provider vs over Parquet files of the same data on local disk (written here first, one
 //!   file per partition, Snappy), best of 3;
+//! - Q1 over its seven columns collected into memory, with the flag columns as `Utf8` and as
+//!   `Utf8View` (DataFusion's own share of Q1, and what the string type costs it);
 //! - peak RSS (`VmHWM`) of a full-width `lineitem` scan at `--rss-sf`, in a child process;
 //! - with `--verify`, the 22 queries checked against tests/data/answers at `--sf`.
 
@@ -217,6 +219,15 @@ async fn run(args: Args) -> Result<()> {
     }
     drop(dir);
 
+    // What Q1 costs DataFusion itself: the same columns already in memory, with the flag
+    // columns as Utf8 (the provider's type) and as Utf8View (what Parquet scans produce).
+    let q1 = datafusion_dbgen::bench::QUERIES[0];
+    for (label, flag_type) in [("Utf8", "Utf8"), ("Utf8View", "Utf8View")] {
+        let memory = in_memory_q1_columns(&ctx, flag_type).await?;
+        let time = best_of(&memory, q1, 3).await?;
+        println!("TPC-H Q1 over its columns in memory (flags as {label}): {time:.2?}");
+    }
+
     // Peak memory of a large full-width scan, in a fresh process.
     let exe = std::env::current_exe().map_err(|e| DataFusionError::Execution(e.to_string()))?;
     let output = std::process::Command::new(exe)
@@ -231,6 +242,24 @@ async fn run(args: Args) -> Result<()> {
         println!("verified the 22 TPC-H queries at SF {sf} against the answers in {total:.2?}");
     }
     Ok(())
+}
+
+/// A context whose `lineitem` is Q1's columns collected into memory, one partition per scan
+/// partition, with `l_returnflag` and `l_linestatus` cast to `flag_type`.
+async fn in_memory_q1_columns(ctx: &SessionContext, flag_type: &str) -> Result<SessionContext> {
+    let sql = format!(
+        "SELECT arrow_cast(l_returnflag, '{flag_type}') AS l_returnflag, \
+         arrow_cast(l_linestatus, '{flag_type}') AS l_linestatus, \
+         l_quantity, l_extendedprice, l_discount, l_tax, l_shipdate FROM lineitem"
+    );
+    let frame = ctx.sql(&sql).await?;
+    let schema = Arc::new(frame.schema().as_arrow().clone());
+    let parts = frame.collect_partitioned().await?;
+    let table = datafusion::datasource::MemTable::try_new(schema, parts)?;
+    let memory =
+        SessionContext::new_with_config(SessionConfig::new().with_target_partitions(partitions()));
+    memory.register_table("lineitem", Arc::new(table))?;
+    Ok(memory)
 }
 
 /// Writes lineitem as one Parquet file per scan partition.
