@@ -123,6 +123,7 @@ impl LineitemGenerator {
     /// This is the columnar path: a caller that keeps one vector per column pushes the values
     /// it wants straight from the engine's line.
     #[inline]
+    #[cfg_attr(not(feature = "arrow"), allow(dead_code))]
     pub(crate) fn for_each_line(
         &mut self,
         max: usize,

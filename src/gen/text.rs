@@ -36,8 +36,12 @@ fn build_pool() -> String {
         pool.push(b' ');
     }
     pool.truncate(TEXT_POOL_SIZE);
-    // The grammar's words are ASCII, so this never fails; fall back to lossless conversion anyway.
-    String::from_utf8(pool).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    // The grammar's words are ASCII. `TextSpec::draw` relies on that (every byte offset is a
+    // character boundary), so make it true by construction even for a foreign dists.dss.
+    for byte in pool.iter_mut().filter(|b| !b.is_ascii()) {
+        *byte = b'?';
+    }
+    String::from_utf8(pool).unwrap_or_default()
 }
 
 /// One part of speech in a phrase form: where its word comes from and what follows the word.
@@ -178,13 +182,51 @@ impl TextSpec {
     pub fn draw(self, stream: &mut RandomStream) -> &'static str {
         let offset = stream.uniform(0, TEXT_POOL_SIZE as i64 - self.max) as usize;
         let len = stream.uniform(self.min, self.max) as usize;
-        &text_pool()[offset..offset + len]
+        let bytes = &text_pool().as_bytes()[offset..offset + len];
+        // The slice lands anywhere in 300 MiB, almost always a cache miss. Start loading it now,
+        // without touching it: callers copy it only after generating the rest of the row (or
+        // order), by which time the miss has been served.
+        prefetch(bytes);
+        // Not `&pool[range]`: that checks both ends for character boundaries, reading the
+        // bytes (and waiting for the miss) right here.
+        //
+        // SAFETY: the pool is ASCII (`build_pool` guarantees it), so any byte range of it is
+        // valid UTF-8.
+        unsafe { std::str::from_utf8_unchecked(bytes) }
     }
+}
+
+/// Hints the CPU to load the cache lines of `bytes` (a no-op where there is no such hint).
+#[inline(always)]
+fn prefetch(bytes: &[u8]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        let start = bytes.as_ptr();
+        // SAFETY: prefetching never faults or changes memory; both addresses lie in `bytes`
+        // (or are its start when it is empty).
+        unsafe {
+            _mm_prefetch::<_MM_HINT_T0>(start.cast());
+            _mm_prefetch::<_MM_HINT_T0>(start.add(bytes.len().saturating_sub(1)).cast());
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = bytes;
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pool_is_ascii_so_any_byte_range_is_text() {
+        assert!(text_pool().is_ascii());
+        let mut s = RandomStream::new(StreamSpec::new(1_095_462_486, 14));
+        for _ in 0..1000 {
+            let t = TextSpec::around(27).draw(&mut s);
+            assert!((10..=43).contains(&t.len()));
+        }
+    }
 
     #[test]
     fn text_spec_matches_dbgen_bounds() {
