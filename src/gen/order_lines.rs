@@ -166,9 +166,6 @@ pub struct OrderLineEngine {
     suppliers: i64,
     clerks: i64,
     wide_keys: bool,
-    /// Which of [`Self::streams`] are drawn at all; the others are never read, so they are not
-    /// advanced at row ends either.
-    active: [bool; 18],
     custkey: RandomStream,
     orderdate: RandomStream,
     priority: RandomStream,
@@ -193,32 +190,10 @@ impl OrderLineEngine {
     /// The orders in `orders` (0-based order rows), drawing what `needs` asks for.
     pub fn new(sf: &ScaleFactor, orders: RowRange, needs: Needs) -> Self {
         let at = |spec: StreamSpec| spec.at_row(orders.start);
-        let n = needs.closed();
         OrderLineEngine {
             next: orders.start,
             end: orders.end.min(sf.order_count() as u64),
-            needs: n,
-            // Same order as `streams()`.
-            active: [
-                n.custkey,
-                n.orderdate,
-                n.priority,
-                n.clerk,
-                n.order_comment,
-                true, // line count
-                n.quantity,
-                n.discount,
-                n.tax,
-                n.instruct,
-                n.shipmode,
-                n.partkey,
-                n.suppkey,
-                n.shipdate,
-                n.commitdate,
-                n.receiptdate,
-                n.returnflag,
-                n.line_comment,
-            ],
+            needs: needs.closed(),
             customers: sf.customer_count(),
             parts: sf.part_count(),
             suppliers: sf.supplier_count(),
@@ -245,32 +220,35 @@ impl OrderLineEngine {
         }
     }
 
-    fn streams(&mut self) -> [&mut RandomStream; 18] {
+    /// Every stream, each with whether this engine draws from it (the line count always). A
+    /// stream that is never drawn is never read either, so it need not advance at row ends.
+    fn streams(&mut self) -> [(&mut RandomStream, bool); 18] {
+        let n = self.needs;
         [
-            &mut self.custkey,
-            &mut self.orderdate,
-            &mut self.priority,
-            &mut self.clerk,
-            &mut self.order_comment,
-            &mut self.line_count,
-            &mut self.quantity,
-            &mut self.discount,
-            &mut self.tax,
-            &mut self.instruct,
-            &mut self.shipmode,
-            &mut self.partkey,
-            &mut self.supplier,
-            &mut self.shipdate,
-            &mut self.commitdate,
-            &mut self.receiptdate,
-            &mut self.returnflag,
-            &mut self.line_comment,
+            (&mut self.custkey, n.custkey),
+            (&mut self.orderdate, n.orderdate),
+            (&mut self.priority, n.priority),
+            (&mut self.clerk, n.clerk),
+            (&mut self.order_comment, n.order_comment),
+            (&mut self.line_count, true),
+            (&mut self.quantity, n.quantity),
+            (&mut self.discount, n.discount),
+            (&mut self.tax, n.tax),
+            (&mut self.instruct, n.instruct),
+            (&mut self.shipmode, n.shipmode),
+            (&mut self.partkey, n.partkey),
+            (&mut self.supplier, n.suppkey),
+            (&mut self.shipdate, n.shipdate),
+            (&mut self.commitdate, n.commitdate),
+            (&mut self.receiptdate, n.receiptdate),
+            (&mut self.returnflag, n.returnflag),
+            (&mut self.line_comment, n.line_comment),
         ]
     }
 
     /// Values drawn so far.
     pub fn draws(&mut self) -> u64 {
-        self.streams().iter().map(|s| s.draws()).sum()
+        self.streams().iter().map(|(s, _)| s.draws()).sum()
     }
 
     /// Orders left to generate.
@@ -331,9 +309,8 @@ impl OrderLineEngine {
         } else {
             b'O'
         };
-        let active = self.active;
-        for (stream, on) in self.streams().into_iter().zip(active) {
-            if on {
+        for (stream, drawn) in self.streams() {
+            if drawn {
                 stream.end_row();
             }
         }
