@@ -17,7 +17,12 @@ use crate::generator::fields::InlineStr;
 
 /// An `Int64` array.
 pub(crate) fn keys(values: impl Iterator<Item = i64>) -> Result<ArrayRef, ArrowError> {
-    Ok(Arc::new(Int64Array::from_iter_values(values)))
+    Ok(key_array(values.collect()))
+}
+
+/// An `Int64` array owning `values` (no copy).
+pub(crate) fn key_array(values: Vec<i64>) -> ArrayRef {
+    Arc::new(Int64Array::new(ScalarBuffer::from(values), None))
 }
 
 /// An `Int32` array of small integers (values outside `i32` are an error, never truncated).
@@ -30,22 +35,35 @@ pub(crate) fn ints(values: impl Iterator<Item = i64>) -> Result<ArrayRef, ArrowE
 
 /// A `Decimal128(15, 2)` array from values in hundredths (cents).
 pub(crate) fn decimals(hundredths: impl Iterator<Item = i64>) -> Result<ArrayRef, ArrowError> {
-    let array = Decimal128Array::from_iter_values(hundredths.map(i128::from))
+    decimal_array(hundredths.map(i128::from).collect())
+}
+
+/// A `Decimal128(15, 2)` array owning `hundredths` (no copy).
+pub(crate) fn decimal_array(hundredths: Vec<i128>) -> Result<ArrayRef, ArrowError> {
+    let array = Decimal128Array::new(ScalarBuffer::from(hundredths), None)
         .with_precision_and_scale(DECIMAL_PRECISION, DECIMAL_SCALE)?;
     Ok(Arc::new(array))
 }
 
 /// A `Date32` array.
 pub(crate) fn dates(values: impl Iterator<Item = Date>) -> Result<ArrayRef, ArrowError> {
-    Ok(Arc::new(Date32Array::from_iter_values(
-        values.map(Date::days_since_epoch),
-    )))
+    Ok(date_array(values.map(Date::days_since_epoch).collect()))
+}
+
+/// A `Date32` array owning `days` since the Unix epoch (no copy).
+pub(crate) fn date_array(days: Vec<i32>) -> ArrayRef {
+    Arc::new(Date32Array::new(ScalarBuffer::from(days), None))
 }
 
 /// A `Utf8` array of one-character strings (`l_returnflag`, …), built without a builder.
 pub(crate) fn chars<R>(rows: &[R], value: impl Fn(&R) -> u8) -> Result<ArrayRef, ArrowError> {
-    let bytes: Vec<u8> = rows.iter().map(value).collect();
-    let offsets = OffsetBuffer::new(ScalarBuffer::from_iter(0..=rows.len() as i32));
+    char_array(rows.iter().map(value).collect())
+}
+
+/// A `Utf8` array of one-character strings owning `bytes`: the bytes are the values, the
+/// offsets count up by one.
+pub(crate) fn char_array(bytes: Vec<u8>) -> Result<ArrayRef, ArrowError> {
+    let offsets = OffsetBuffer::new(ScalarBuffer::from_iter(0..=bytes.len() as i32));
     Ok(Arc::new(StringArray::try_new(
         offsets,
         Buffer::from_vec(bytes),

@@ -5,14 +5,14 @@
 //! here the engine's lines are pushed straight into one vector per *projected* column, and the
 //! vectors become Arrow buffers without another copy.
 
+use std::mem::take;
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, Date32Array, Decimal128Array, Int32Array, Int64Array, StringArray};
-use arrow::buffer::{Buffer, OffsetBuffer, ScalarBuffer};
+use arrow::array::{ArrayRef, Int32Array};
+use arrow::buffer::ScalarBuffer;
 use arrow::error::ArrowError;
 
-use super::arrays::text;
-use super::schema::{DECIMAL_PRECISION, DECIMAL_SCALE};
+use super::arrays::{char_array, date_array, decimal_array, key_array, text};
 use crate::generator::lineitem::col;
 use crate::generator::{ColumnMask, LineitemGenerator, RowRange, ScaleFactor};
 
@@ -43,11 +43,10 @@ struct Buffers {
 /// `lineitem` batches built column by column (see the module docs).
 pub(crate) struct LineitemSource {
     lines: LineitemGenerator,
-    wanted: [bool; WIDTH],
+    mask: ColumnMask,
     buffers: Buffers,
     /// Columns already built from the current buffers (a projection may name one twice).
     built: [Option<ArrayRef>; WIDTH],
-    rows: usize,
 }
 
 impl LineitemSource {
@@ -55,21 +54,20 @@ impl LineitemSource {
     pub(crate) fn new(sf: &ScaleFactor, range: RowRange, mask: ColumnMask) -> Self {
         LineitemSource {
             lines: LineitemGenerator::new(sf, range, mask),
-            wanted: std::array::from_fn(|c| mask.has(c)),
+            mask,
             buffers: Buffers::default(),
             built: Default::default(),
-            rows: 0,
         }
     }
 }
 
 impl super::batches::RowSource for LineitemSource {
     fn fill(&mut self, max: usize) -> usize {
-        let w = self.wanted;
+        let m = self.mask;
         let b = &mut self.buffers;
         macro_rules! prepare {
             ($($c:ident => $v:ident),*) => {$(
-                if w[col::$c] {
+                if m.has(col::$c) {
                     b.$v.clear();
                     b.$v.reserve(max);
                 }
@@ -81,58 +79,57 @@ impl super::batches::RowSource for LineitemSource {
             SHIPDATE => shipdate, COMMITDATE => commitdate, RECEIPTDATE => receiptdate,
             SHIPINSTRUCT => shipinstruct, SHIPMODE => shipmode, COMMENT => comment);
         self.built = Default::default();
-        self.rows = self.lines.for_each_line(max, |orderkey, number, l| {
-            if w[col::ORDERKEY] {
+        self.lines.for_each_line(max, |orderkey, number, l| {
+            if m.has(col::ORDERKEY) {
                 b.orderkey.push(orderkey);
             }
-            if w[col::PARTKEY] {
+            if m.has(col::PARTKEY) {
                 b.partkey.push(l.partkey);
             }
-            if w[col::SUPPKEY] {
+            if m.has(col::SUPPKEY) {
                 b.suppkey.push(l.suppkey);
             }
-            if w[col::LINENUMBER] {
+            if m.has(col::LINENUMBER) {
                 b.linenumber.push(number);
             }
-            if w[col::QUANTITY] {
+            if m.has(col::QUANTITY) {
                 // Whole units, as hundredths.
                 b.quantity.push(i128::from(l.quantity * 100));
             }
-            if w[col::EXTENDEDPRICE] {
+            if m.has(col::EXTENDEDPRICE) {
                 b.extendedprice.push(i128::from(l.extendedprice));
             }
-            if w[col::DISCOUNT] {
+            if m.has(col::DISCOUNT) {
                 b.discount.push(i128::from(l.discount));
             }
-            if w[col::TAX] {
+            if m.has(col::TAX) {
                 b.tax.push(i128::from(l.tax));
             }
-            if w[col::RETURNFLAG] {
+            if m.has(col::RETURNFLAG) {
                 b.returnflag.push(l.returnflag);
             }
-            if w[col::LINESTATUS] {
+            if m.has(col::LINESTATUS) {
                 b.linestatus.push(l.linestatus);
             }
-            if w[col::SHIPDATE] {
+            if m.has(col::SHIPDATE) {
                 b.shipdate.push(l.shipdate.days_since_epoch());
             }
-            if w[col::COMMITDATE] {
+            if m.has(col::COMMITDATE) {
                 b.commitdate.push(l.commitdate.days_since_epoch());
             }
-            if w[col::RECEIPTDATE] {
+            if m.has(col::RECEIPTDATE) {
                 b.receiptdate.push(l.receiptdate.days_since_epoch());
             }
-            if w[col::SHIPINSTRUCT] {
+            if m.has(col::SHIPINSTRUCT) {
                 b.shipinstruct.push(l.instruct);
             }
-            if w[col::SHIPMODE] {
+            if m.has(col::SHIPMODE) {
                 b.shipmode.push(l.shipmode);
             }
-            if w[col::COMMENT] {
+            if m.has(col::COMMENT) {
                 b.comment.push(l.comment);
             }
-        });
-        self.rows
+        })
     }
 
     fn column(&mut self, column: usize) -> Result<ArrayRef, ArrowError> {
@@ -144,26 +141,30 @@ impl super::batches::RowSource for LineitemSource {
         if let Some(array) = &self.built[column] {
             return Ok(array.clone());
         }
-        if !self.wanted[column] {
+        if !self.mask.has(column) {
             return Err(ArrowError::InvalidArgumentError(format!(
                 "lineitem column {column} was not projected"
             )));
         }
         let b = &mut self.buffers;
         let array: ArrayRef = match column {
-            col::ORDERKEY => int64(&mut b.orderkey),
-            col::PARTKEY => int64(&mut b.partkey),
-            col::SUPPKEY => int64(&mut b.suppkey),
-            col::LINENUMBER => Arc::new(Int32Array::new(take(&mut b.linenumber), None)),
-            col::QUANTITY => decimal(&mut b.quantity)?,
-            col::EXTENDEDPRICE => decimal(&mut b.extendedprice)?,
-            col::DISCOUNT => decimal(&mut b.discount)?,
-            col::TAX => decimal(&mut b.tax)?,
-            col::RETURNFLAG => chars(&mut b.returnflag)?,
-            col::LINESTATUS => chars(&mut b.linestatus)?,
-            col::SHIPDATE => date(&mut b.shipdate),
-            col::COMMITDATE => date(&mut b.commitdate),
-            col::RECEIPTDATE => date(&mut b.receiptdate),
+            // Each vector is handed to Arrow as it is (`take` leaves an empty one behind).
+            col::ORDERKEY => key_array(take(&mut b.orderkey)),
+            col::PARTKEY => key_array(take(&mut b.partkey)),
+            col::SUPPKEY => key_array(take(&mut b.suppkey)),
+            col::LINENUMBER => {
+                let numbers = ScalarBuffer::from(take(&mut b.linenumber));
+                Arc::new(Int32Array::new(numbers, None))
+            }
+            col::QUANTITY => decimal_array(take(&mut b.quantity))?,
+            col::EXTENDEDPRICE => decimal_array(take(&mut b.extendedprice))?,
+            col::DISCOUNT => decimal_array(take(&mut b.discount))?,
+            col::TAX => decimal_array(take(&mut b.tax))?,
+            col::RETURNFLAG => char_array(take(&mut b.returnflag))?,
+            col::LINESTATUS => char_array(take(&mut b.linestatus))?,
+            col::SHIPDATE => date_array(take(&mut b.shipdate)),
+            col::COMMITDATE => date_array(take(&mut b.commitdate)),
+            col::RECEIPTDATE => date_array(take(&mut b.receiptdate)),
             col::SHIPINSTRUCT => text(&b.shipinstruct, |s| *s)?,
             col::SHIPMODE => text(&b.shipmode, |s| *s)?,
             _ => text(&b.comment, |s| *s)?,
@@ -171,32 +172,6 @@ impl super::batches::RowSource for LineitemSource {
         self.built[column] = Some(array.clone());
         Ok(array)
     }
-}
-
-/// Hands a column vector to Arrow without copying it.
-fn take<T: arrow::datatypes::ArrowNativeType>(values: &mut Vec<T>) -> ScalarBuffer<T> {
-    ScalarBuffer::from(std::mem::take(values))
-}
-
-fn int64(values: &mut Vec<i64>) -> ArrayRef {
-    Arc::new(Int64Array::new(take(values), None))
-}
-
-fn date(values: &mut Vec<i32>) -> ArrayRef {
-    Arc::new(Date32Array::new(take(values), None))
-}
-
-fn decimal(values: &mut Vec<i128>) -> Result<ArrayRef, ArrowError> {
-    let array = Decimal128Array::new(take(values), None)
-        .with_precision_and_scale(DECIMAL_PRECISION, DECIMAL_SCALE)?;
-    Ok(Arc::new(array))
-}
-
-/// One-character strings (`R`, `A`, `N`, `F`, `O`): the bytes are the values, offsets count up.
-fn chars(values: &mut Vec<u8>) -> Result<ArrayRef, ArrowError> {
-    let offsets = OffsetBuffer::new(ScalarBuffer::from_iter(0..=values.len() as i32));
-    let bytes = Buffer::from_vec(std::mem::take(values));
-    Ok(Arc::new(StringArray::try_new(offsets, bytes, None)?))
 }
 
 #[cfg(test)]
@@ -236,9 +211,10 @@ mod tests {
     fn unprojected_column_is_an_error() {
         let sf = ScaleFactor::new(0.01).unwrap();
         let mut source = LineitemSource::new(&sf, RowRange::new(0, 3), ColumnMask::of([4]));
-        assert!(source.fill(10) > 0);
+        let rows = source.fill(10);
+        assert!(rows > 0);
         assert!(source.column(5).is_err());
         assert!(source.column(16).is_err());
-        assert_eq!(source.column(4).unwrap().len(), source.rows);
+        assert_eq!(source.column(4).unwrap().len(), rows);
     }
 }
