@@ -153,11 +153,27 @@ fn lineitem_batches(c: &mut Criterion) {
 #[cfg(not(feature = "arrow"))]
 fn lineitem_batches(_: &mut Criterion) {}
 
+/// dbgen's 300 MiB text pool, built sequentially and with one writer per core (same bytes).
+fn text_pool(c: &mut Criterion) {
+    use datafusion_dbgen::generator::text::{TEXT_POOL_SIZE, build_text_pool};
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut group = c.benchmark_group("text_pool");
+    group.throughput(Throughput::Bytes(TEXT_POOL_SIZE as u64));
+    group.sample_size(10);
+    for threads in [1, cores] {
+        group.bench_function(format!("{threads} writer thread(s)"), |b| {
+            b.iter(|| black_box(build_text_pool(threads).len()))
+        });
+    }
+    group.finish();
+}
+
 criterion_group!(
     benches,
     lineitem_tbl,
     typed_rows,
     tbl_formatting,
-    lineitem_batches
+    lineitem_batches,
+    text_pool
 );
 criterion_main!(benches);

@@ -230,6 +230,8 @@ impl Exporter {
         let sink = Sink::new(self.sink.clone())?;
         let run = Run::new(self, &sink, files, encoding)?;
         let started = Instant::now();
+        // Every table has a comment column: build the text pool now, with the export's threads.
+        crate::generator::text::text_pool_with_threads(self.threads);
         std::thread::scope(|scope| {
             for _ in 0..self.threads {
                 scope.spawn(|| run.work());

@@ -61,6 +61,13 @@ impl Distribution {
         self.by_draw[(j - 1) as usize] as usize
     }
 
+    /// [`pick_index`](Self::pick_index) after moving `stream` past `skipped` draws.
+    #[inline]
+    pub fn pick_index_after(&self, skipped: u32, stream: &mut RandomStream) -> usize {
+        let j = stream.uniform_after(skipped, 1, self.by_draw.len() as i64);
+        self.by_draw[(j - 1) as usize] as usize
+    }
+
     /// A weighted pick returning the member itself.
     #[inline]
     pub fn pick(&self, stream: &mut RandomStream) -> &'static str {

@@ -6,7 +6,7 @@
 
 use std::sync::OnceLock;
 
-use super::dists::{Distribution, Distributions, dists};
+use super::pool;
 use super::random::{RandomStream, StreamSpec};
 
 /// Size of dbgen's text pool in bytes.
@@ -15,9 +15,15 @@ pub const TEXT_POOL_SIZE: usize = 300 * 1024 * 1024;
 /// The stream dbgen reserves for building the pool (seed table entry 5).
 const POOL_STREAM: StreamSpec = StreamSpec::new(933_588_178, 0);
 
-/// The shared text pool, built on first use (a few seconds, 300 MiB).
+/// The shared text pool, built on first use (300 MiB; in parallel on all cores, see `pool`).
 pub fn text_pool() -> &'static str {
     POOL.get_or_init(build_pool)
+}
+
+/// The shared text pool, built with `threads` writer threads if it is not built yet (an export
+/// asked for one thread should not take every core for the pool). Same bytes as [`text_pool`].
+pub fn text_pool_with_threads(threads: usize) -> &'static str {
+    POOL.get_or_init(|| build_text_pool(threads))
 }
 
 /// True once the text pool has been built in this process (lets tests prove a scan avoided it).
@@ -28,135 +34,23 @@ pub fn text_pool_is_built() -> bool {
 static POOL: OnceLock<String> = OnceLock::new();
 
 fn build_pool() -> String {
-    let grammar = Grammar::new(dists());
-    let mut stream = RandomStream::new(POOL_STREAM);
-    let mut pool = Vec::with_capacity(TEXT_POOL_SIZE + 512);
-    while pool.len() < TEXT_POOL_SIZE {
-        grammar.sentence(&mut stream, &mut pool);
-        pool.push(b' ');
-    }
-    pool.truncate(TEXT_POOL_SIZE);
-    // The grammar's words are ASCII. `TextSpec::draw` relies on that (every byte offset is a
-    // character boundary), so make it true by construction even for a foreign dists.dss.
-    for byte in pool.iter_mut().filter(|b| !b.is_ascii()) {
-        *byte = b'?';
-    }
-    String::from_utf8(pool).unwrap_or_default()
+    build_text_pool(std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
-/// One part of speech in a phrase form: where its word comes from and what follows the word.
-#[derive(Clone, Copy)]
-struct Slot<'d> {
-    words: &'d Distribution,
-    punctuation: Option<u8>,
-}
-
-/// A sentence-level token of a grammar form.
-#[derive(Clone, Copy)]
-enum Token {
-    NounPhrase,
-    VerbPhrase,
-    Prepositional,
-    Terminator,
-}
-
-/// The grammar of dists.dss, parsed once: sentence forms of tokens, phrase forms of slots.
-struct Grammar<'d> {
-    d: &'d Distributions,
-    sentences: Vec<Vec<Token>>,
-    noun_phrases: Vec<Vec<Slot<'d>>>,
-    verb_phrases: Vec<Vec<Slot<'d>>>,
-}
-
-impl<'d> Grammar<'d> {
-    fn new(d: &'d Distributions) -> Self {
-        let sentences = (0..d.grammar.len())
-            .map(|i| {
-                d.grammar
-                    .member(i)
-                    .bytes()
-                    .filter_map(|b| match b {
-                        b'N' => Some(Token::NounPhrase),
-                        b'V' => Some(Token::VerbPhrase),
-                        b'P' => Some(Token::Prepositional),
-                        b'T' => Some(Token::Terminator),
-                        _ => None,
-                    })
-                    .collect()
-            })
-            .collect();
-        let phrases = |forms: &'d Distribution| -> Vec<Vec<Slot<'d>>> {
-            (0..forms.len())
-                .map(|i| {
-                    forms
-                        .member(i)
-                        .split(' ')
-                        .filter_map(|part| {
-                            let mut chars = part.bytes();
-                            let words = match chars.next()? {
-                                b'A' => &d.articles,
-                                b'J' => &d.adjectives,
-                                b'D' => &d.adverbs,
-                                b'N' => &d.nouns,
-                                b'V' => &d.verbs,
-                                b'X' => &d.auxiliaries,
-                                _ => return None,
-                            };
-                            Some(Slot {
-                                words,
-                                punctuation: chars.next(),
-                            })
-                        })
-                        .collect()
-                })
-                .collect()
-        };
-        Grammar {
-            d,
-            sentences,
-            noun_phrases: phrases(&d.noun_phrases),
-            verb_phrases: phrases(&d.verb_phrases),
-        }
-    }
-
-    /// Appends one sentence: a grammar form whose tokens expand to phrases, ending in a
-    /// terminator that replaces the last phrase's trailing space.
-    fn sentence(&self, s: &mut RandomStream, out: &mut Vec<u8>) {
-        let form = &self.sentences[self.d.grammar.pick_index(s)];
-        for token in form {
-            match token {
-                Token::NounPhrase => self.phrase(&self.d.noun_phrases, &self.noun_phrases, s, out),
-                Token::VerbPhrase => self.phrase(&self.d.verb_phrases, &self.verb_phrases, s, out),
-                Token::Prepositional => {
-                    out.extend_from_slice(self.d.prepositions.pick(s).as_bytes());
-                    out.extend_from_slice(b" the ");
-                    self.phrase(&self.d.noun_phrases, &self.noun_phrases, s, out);
-                }
-                Token::Terminator => {
-                    out.pop();
-                    out.extend_from_slice(self.d.terminators.pick(s).as_bytes());
-                }
-            }
-        }
-    }
-
-    /// Appends a noun or verb phrase: each slot's word, its punctuation (if any), and a space.
-    #[inline]
-    fn phrase(
-        &self,
-        forms: &Distribution,
-        parsed: &[Vec<Slot<'d>>],
-        s: &mut RandomStream,
-        out: &mut Vec<u8>,
-    ) {
-        for slot in &parsed[forms.pick_index(s)] {
-            out.extend_from_slice(slot.words.pick(s).as_bytes());
-            if let Some(p) = slot.punctuation {
-                out.push(p);
-            }
-            out.push(b' ');
-        }
-    }
+/// Builds a fresh copy of the pool with `threads` writer threads (1 = sequentially); the bytes do
+/// not depend on `threads`. Every generator uses the shared copy, [`text_pool`]; this one is for
+/// measuring the build.
+pub fn build_text_pool(threads: usize) -> String {
+    let pool = pool::build(
+        TEXT_POOL_SIZE,
+        RandomStream::new(POOL_STREAM),
+        threads,
+        pool::CHUNK_SENTENCES,
+    );
+    debug_assert!(pool.is_ascii());
+    // SAFETY: the grammar writes only ASCII (its pieces replace any other byte by `?` when they
+    // are prepared), and ASCII is valid UTF-8. `TextSpec::draw` relies on the same fact.
+    unsafe { String::from_utf8_unchecked(pool) }
 }
 
 /// A text column's draw parameters: lengths between `min` and `max` bytes.
@@ -190,8 +84,8 @@ impl TextSpec {
         // Not `&pool[range]`: that checks both ends for character boundaries, reading the
         // bytes (and waiting for the miss) right here.
         //
-        // SAFETY: the pool is ASCII (`build_pool` guarantees it), so any byte range of it is
-        // valid UTF-8.
+        // SAFETY: the pool is ASCII (the grammar writes nothing else, see `build_text_pool`), so
+        // any byte range of it is valid UTF-8.
         unsafe { std::str::from_utf8_unchecked(bytes) }
     }
 }
@@ -243,16 +137,5 @@ mod tests {
             let t = TextSpec::around(avg);
             assert_eq!((t.min, t.max), (min, max), "avg {avg}");
         }
-    }
-
-    #[test]
-    fn sentences_end_with_terminators_and_words_are_separated() {
-        let grammar = Grammar::new(dists());
-        let mut s = RandomStream::new(POOL_STREAM);
-        let mut out = Vec::new();
-        grammar.sentence(&mut s, &mut out);
-        let text = String::from_utf8(out).unwrap();
-        assert!(!text.ends_with(' '), "{text:?}");
-        assert!(!text.contains("  "), "{text:?}");
     }
 }
