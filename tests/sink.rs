@@ -80,9 +80,7 @@ impl Mode {
         match self {
             Mode::IoUring => SinkConfig::default().backend(BackendChoice::IoUring),
             Mode::Portable => SinkConfig::default().backend(BackendChoice::Portable),
-            Mode::Inline => SinkConfig::default()
-                .backend(BackendChoice::Portable)
-                .portable_threads(0),
+            Mode::Inline => SinkConfig::default().backend(BackendChoice::Inline),
         }
     }
 
@@ -104,17 +102,10 @@ impl Mode {
     }
 }
 
-fn backend_of(choice: BackendChoice) -> Backend {
-    match choice {
-        BackendChoice::Portable => Backend::Portable,
-        _ => Backend::IoUring,
-    }
-}
-
 fn sink(config: SinkConfig) -> Sink {
-    let choice = config.backend;
+    let expected = config.expected_backend();
     let sink = Sink::new(config).expect("sink");
-    assert_eq!(sink.backend(), backend_of(choice));
+    assert_eq!(sink.backend(), expected);
     sink
 }
 
@@ -808,6 +799,17 @@ fn backend_choice_parsing() {
     let choice = BackendChoice::parse("portable").unwrap();
     let sink = Sink::new(SinkConfig::default().backend(choice)).unwrap();
     assert_eq!(sink.backend(), Backend::Portable);
+    // Inline: by name, or as the portable back end without writer threads.
+    let choice = BackendChoice::parse("Inline").unwrap();
+    assert_eq!(choice, BackendChoice::Inline);
+    let sink = Sink::new(SinkConfig::default().backend(choice)).unwrap();
+    assert_eq!(sink.backend(), Backend::Inline);
+    assert_eq!(Backend::Inline.to_string(), "inline");
+    let config = SinkConfig::default()
+        .backend(BackendChoice::Portable)
+        .portable_threads(0);
+    assert_eq!(config.expected_backend(), Backend::Inline);
+    assert_eq!(Sink::new(config).unwrap().backend(), Backend::Inline);
 }
 
 #[test]

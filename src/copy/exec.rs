@@ -30,7 +30,7 @@ use tokio::sync::mpsc;
 
 use super::format::CopyFormat;
 use crate::export::batches::{DelimitedBatchWriter, TextOptions};
-use crate::sink::{Backend, BackendChoice, Sink, SinkConfig, SinkFile, io_uring_support};
+use crate::sink::{Backend, Sink, SinkConfig, SinkFile};
 
 /// How the batches are encoded.
 #[derive(Debug)]
@@ -114,18 +114,6 @@ pub struct TpchCopyExec {
     properties: Arc<PlanProperties>,
 }
 
-/// The back end a sink with `choice` will run.
-fn resolve_backend(choice: BackendChoice) -> Backend {
-    match choice {
-        BackendChoice::Portable => Backend::Portable,
-        BackendChoice::IoUring => Backend::IoUring,
-        BackendChoice::Auto => match io_uring_support() {
-            Ok(()) => Backend::IoUring,
-            Err(_) => Backend::Portable,
-        },
-    }
-}
-
 fn count_schema() -> SchemaRef {
     Arc::new(Schema::new(vec![Field::new(
         "count",
@@ -159,7 +147,7 @@ impl TpchCopyExec {
             .with_scheduling_type(SchedulingType::Cooperative),
         );
         Ok(TpchCopyExec {
-            backend: resolve_backend(sink.backend),
+            backend: sink.expected_backend(),
             input,
             format,
             target,

@@ -20,18 +20,22 @@ pub enum BackendChoice {
     IoUring,
     /// Positional `pwrite`s from a small thread pool; works everywhere.
     Portable,
+    /// Positional `pwrite`s made by the thread that submits each buffer (the portable back end
+    /// with no writer threads); works everywhere, no hand-off between threads.
+    Inline,
 }
 
 impl BackendChoice {
     /// Parses a back end name as accepted in `TPCH_IO_BACKEND`: `io_uring` (also `io-uring`,
-    /// `uring`), `portable` (also `pwrite`, `sync`) or `auto`/empty; case-insensitive.
+    /// `uring`), `portable` (also `pwrite`, `sync`), `inline` or `auto`/empty; case-insensitive.
     pub fn parse(value: &str) -> Result<BackendChoice> {
         match value.trim().to_ascii_lowercase().as_str() {
             "" | "auto" => Ok(BackendChoice::Auto),
             "io_uring" | "io-uring" | "iouring" | "uring" => Ok(BackendChoice::IoUring),
             "portable" | "pwrite" | "sync" => Ok(BackendChoice::Portable),
+            "inline" => Ok(BackendChoice::Inline),
             _ => Err(SinkError::InvalidConfig(format!(
-                "{BACKEND_ENV}={value:?} is not a known I/O back end; use \"io_uring\" or \"portable\" (or leave it unset for auto)"
+                "{BACKEND_ENV}={value:?} is not a known I/O back end; use \"io_uring\", \"portable\" or \"inline\" (or leave it unset for auto)"
             ))),
         }
     }
@@ -56,14 +60,17 @@ pub enum Backend {
     IoUring,
     /// Positional writes from a small thread pool.
     Portable,
+    /// Positional writes made by the submitting threads themselves.
+    Inline,
 }
 
 impl Backend {
-    /// The back end's name: `"io_uring"` or `"portable"`.
+    /// The back end's name: `"io_uring"`, `"portable"` or `"inline"`.
     pub fn name(self) -> &'static str {
         match self {
             Backend::IoUring => "io_uring",
             Backend::Portable => "portable",
+            Backend::Inline => "inline",
         }
     }
 }

@@ -13,11 +13,13 @@
 //! Back ends ([`Backend`]):
 //! - **io_uring** (cargo feature `io-uring`): one ring driven by one dedicated I/O thread, shared
 //!   by all files of the sink;
-//! - **portable**: positional writes (`pwrite`) from a small thread pool.
+//! - **portable**: positional writes (`pwrite`) from a small thread pool;
+//! - **inline**: the same writes made by the producer thread that submits each buffer
+//!   ([`BackendChoice::Inline`], or the portable back end with `portable_threads(0)`).
 //!
 //! [`BackendChoice::Auto`] probes io_uring once per process and falls back to the portable back
 //! end when it is unavailable (no kernel support, seccomp, `kernel.io_uring_disabled`, …); the
-//! environment variable `TPCH_IO_BACKEND=io_uring|portable` forces one
+//! environment variable `TPCH_IO_BACKEND=io_uring|portable|inline` forces one
 //! ([`BackendChoice::from_env`]).
 //!
 //! ```no_run
@@ -117,6 +119,22 @@ pub(crate) struct Inner {
     engine: Engine,
 }
 
+impl SinkConfig {
+    /// The back end a [`Sink`] built from this configuration will run (resolving
+    /// [`BackendChoice::Auto`] with [`io_uring_support`]).
+    pub fn expected_backend(&self) -> Backend {
+        match self.backend {
+            BackendChoice::IoUring => Backend::IoUring,
+            BackendChoice::Inline => Backend::Inline,
+            BackendChoice::Auto if io_uring_support().is_ok() => Backend::IoUring,
+            BackendChoice::Portable | BackendChoice::Auto if self.portable_threads == 0 => {
+                Backend::Inline
+            }
+            BackendChoice::Portable | BackendChoice::Auto => Backend::Portable,
+        }
+    }
+}
+
 impl Inner {
     fn pool_buffer_size(&self) -> usize {
         self.config.buffer_size
@@ -141,11 +159,12 @@ impl Sink {
         config.validate()?;
         let pool = Pool::new(config.buffers, config.buffer_size);
         let (engine, backend) = match config.backend {
-            BackendChoice::Portable => (Self::portable(&config, &pool)?, Backend::Portable),
+            BackendChoice::Portable => Self::portable(&config, config.portable_threads, &pool)?,
+            BackendChoice::Inline => Self::portable(&config, 0, &pool)?,
             BackendChoice::IoUring => (Self::io_uring(&config, &pool)?, Backend::IoUring),
             BackendChoice::Auto => match Self::io_uring(&config, &pool) {
                 Ok(engine) => (engine, Backend::IoUring),
-                Err(_) => (Self::portable(&config, &pool)?, Backend::Portable),
+                Err(_) => Self::portable(&config, config.portable_threads, &pool)?,
             },
         };
         Ok(Sink {
@@ -159,9 +178,19 @@ impl Sink {
         })
     }
 
-    fn portable(config: &SinkConfig, pool: &Arc<Pool>) -> Result<Engine> {
-        portable::Portable::start(config.portable_threads, config.max_write, Arc::clone(pool))
-            .map(Engine::Portable)
+    /// The portable engine with `threads` writer threads (0 = inline writes).
+    fn portable(
+        config: &SinkConfig,
+        threads: usize,
+        pool: &Arc<Pool>,
+    ) -> Result<(Engine, Backend)> {
+        let engine = portable::Portable::start(threads, config.max_write, Arc::clone(pool))?;
+        let backend = if threads == 0 {
+            Backend::Inline
+        } else {
+            Backend::Portable
+        };
+        Ok((Engine::Portable(engine), backend))
     }
 
     #[cfg(feature = "io-uring")]

@@ -51,7 +51,7 @@ pub(crate) struct GenArgs {
     /// Parquet rows per row group (default 524288).
     #[arg(long)]
     row_group_rows: Option<u64>,
-    /// I/O back end: auto, io_uring or portable (default: $TPCH_IO_BACKEND or auto).
+    /// I/O back end: auto, io_uring, portable or inline (default: $TPCH_IO_BACKEND or auto).
     #[arg(long)]
     io_backend: Option<String>,
 }
