@@ -27,10 +27,14 @@ use parquet::file::reader::{FileReader, SerializedFileReader};
 /// The back ends to test: io_uring when this kernel allows it, and the portable one.
 fn backends() -> Vec<BackendChoice> {
     match io_uring_support() {
-        Ok(()) => vec![BackendChoice::IoUring, BackendChoice::Portable],
+        Ok(()) => vec![
+            BackendChoice::IoUring,
+            BackendChoice::Portable,
+            BackendChoice::Inline,
+        ],
         Err(e) => {
-            eprintln!("io_uring unavailable here ({e}); testing the portable back end only");
-            vec![BackendChoice::Portable]
+            eprintln!("io_uring unavailable here ({e}); testing the portable back ends only");
+            vec![BackendChoice::Portable, BackendChoice::Inline]
         }
     }
 }
@@ -38,6 +42,7 @@ fn backends() -> Vec<BackendChoice> {
 fn backend_name(b: BackendChoice) -> &'static str {
     match b {
         BackendChoice::Portable => "portable",
+        BackendChoice::Inline => "inline",
         _ => "io_uring",
     }
 }
@@ -224,6 +229,11 @@ async fn explain_shows_the_plan_and_the_back_end() {
         assert!(!plan.contains("DataSinkExec"), "{plan}");
         assert!(!std::path::Path::new("/tmp/never-written").exists());
     }
+    // Auto with a partition per core writes from the partitions themselves.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let ctx = context(0.01, cores, BackendChoice::Auto);
+    let plan = explain(&ctx, "COPY lineitem TO '/tmp/never-written/' STORED AS CSV").await;
+    assert!(plan.contains("sink=inline"), "{plan}");
 }
 
 fn parquet_footer(path: &Path) -> parquet::file::metadata::ParquetMetaData {

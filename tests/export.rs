@@ -10,11 +10,11 @@ use std::sync::atomic::AtomicBool;
 
 use common::{Digester, checksums, chunks};
 use datafusion_dbgen::export::{Exporter, Format};
-use datafusion_dbgen::sink::{BackendChoice, SinkConfig, io_uring_support};
+use datafusion_dbgen::sink::{Backend, BackendChoice, SinkConfig, io_uring_support};
 use datafusion_dbgen::{Error, ScaleFactor, Table};
 
 fn backends() -> Vec<BackendChoice> {
-    let mut b = vec![BackendChoice::Portable];
+    let mut b = vec![BackendChoice::Portable, BackendChoice::Inline];
     match io_uring_support() {
         Ok(()) => b.push(BackendChoice::IoUring),
         Err(e) => eprintln!("io_uring unavailable here, testing the portable back end only: {e}"),
@@ -86,6 +86,37 @@ fn tbl_export_is_dbgen_identical_at_any_thread_count() {
             assert!(leftovers(dir.path()).is_empty());
         }
     }
+}
+
+#[test]
+fn auto_writes_inline_when_the_export_threads_fill_every_core() {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let dir = tempfile::tempdir().unwrap();
+    let summary = exporter(0.01, dir.path(), BackendChoice::Auto)
+        .tables([Table::Nation])
+        .threads(cores)
+        .run()
+        .unwrap();
+    assert_eq!(summary.backend, Backend::Inline);
+    if cores > 1 {
+        let dir = tempfile::tempdir().unwrap();
+        let summary = exporter(0.01, dir.path(), BackendChoice::Auto)
+            .tables([Table::Nation])
+            .threads(cores - 1)
+            .run()
+            .unwrap();
+        let expected = SinkConfig::default().expected_backend();
+        assert_ne!(expected, Backend::Inline);
+        assert_eq!(summary.backend, expected);
+    }
+    // An explicit choice is kept whatever the thread count.
+    let dir = tempfile::tempdir().unwrap();
+    let summary = exporter(0.01, dir.path(), BackendChoice::Portable)
+        .tables([Table::Nation])
+        .threads(cores)
+        .run()
+        .unwrap();
+    assert_eq!(summary.backend, Backend::Portable);
 }
 
 #[test]

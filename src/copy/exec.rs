@@ -133,6 +133,8 @@ impl TpchCopyExec {
     ) -> Result<Self> {
         sink.validate()
             .map_err(|e| DataFusionError::Plan(format!("COPY: {e}")))?;
+        // One producer per input partition.
+        let sink = sink.for_producers(input.output_partitioning().partition_count());
         if matches!(encoding, Encoding::Text(_)) {
             crate::export::batches::check_text_schema(&input.schema())
                 .map_err(|e| DataFusionError::Plan(format!("COPY … STORED AS {format}: {e}")))?;

@@ -227,7 +227,7 @@ impl Exporter {
         };
         let files = self.planned_files()?;
         self.prepare_directories(&files)?;
-        let sink = Sink::new(self.sink.clone())?;
+        let sink = Sink::new(self.sink.clone().for_producers(self.threads))?;
         let run = Run::new(self, &sink, files, encoding)?;
         let started = Instant::now();
         // Every table has a comment column: build the text pool now, with the export's threads.

@@ -13,7 +13,9 @@ pub const MAX_WRITE: usize = 0x7fff_f000;
 /// Which I/O back end a [`Sink`](super::Sink) should use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum BackendChoice {
-    /// io_uring when the kernel offers it (probed once per process), otherwise portable.
+    /// io_uring when the kernel offers it (probed once per process), otherwise portable. Exports
+    /// and `COPY` first resolve it with [`SinkConfig::for_producers`]: inline when their threads
+    /// fill every core.
     #[default]
     Auto,
     /// io_uring; [`Sink::new`](super::Sink::new) fails when it is unavailable.
@@ -148,6 +150,22 @@ impl SinkConfig {
     /// The default configuration with the back end taken from `TPCH_IO_BACKEND`.
     pub fn from_env() -> Result<SinkConfig> {
         Ok(SinkConfig::default().backend(BackendChoice::from_env()?))
+    }
+
+    /// Resolves [`BackendChoice::Auto`] for `producers` threads that fill and submit buffers:
+    /// when they occupy every core, [`BackendChoice::Inline`]; otherwise `Auto` stays (io_uring
+    /// when available). Other choices are kept.
+    ///
+    /// Why: with every core generating, a ring's kernel workers (or portable writer threads)
+    /// only compete with the producers for a core and add a hand-off (a cache-cold copy on
+    /// another core); writing from the producer was as fast or faster in every such measurement.
+    /// With a core left idle, io_uring puts the page-cache copies there. See BENCHMARKS.md.
+    pub fn for_producers(mut self, producers: usize) -> SinkConfig {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if self.backend == BackendChoice::Auto && producers >= cores {
+            self.backend = BackendChoice::Inline;
+        }
+        self
     }
 
     /// Sets the back end.
