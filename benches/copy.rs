@@ -22,7 +22,6 @@ use std::time::{Duration, Instant};
 use datafusion::prelude::{SessionConfig, SessionContext};
 use datafusion_dbgen::copy::{CopyConfig, register_with};
 use datafusion_dbgen::provider::register_tpch;
-use datafusion_dbgen::sink::{BackendChoice, io_uring_support};
 
 struct Settings {
     sf: f64,
@@ -131,12 +130,11 @@ async fn main() {
     );
     let ours = context(&s, true);
     let theirs = context(&s, false);
-    let backend = match CopyConfig::from_env().map(|c| c.sink.backend) {
-        Ok(BackendChoice::Portable) => "portable",
-        Ok(BackendChoice::IoUring) => "io_uring",
-        _ if io_uring_support().is_ok() => "io_uring",
-        _ => "portable",
-    };
+    // What the plan will run: `Auto` is resolved by the partition count (inline writes when the
+    // partitions fill every core).
+    let backend = CopyConfig::from_env()
+        .map(|c| c.sink.for_producers(s.partitions).expected_backend().name())
+        .unwrap_or("?");
     for (format, stored_as) in [("parquet", "PARQUET"), ("csv", "CSV"), ("tbl", "TBL")] {
         let mut times = Vec::new();
         for (writer, ctx) in [("datafusion", &theirs), ("dbgen", &ours)] {
