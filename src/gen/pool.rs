@@ -31,16 +31,31 @@ pub(super) fn build(
     chunk_sentences: usize,
 ) -> Vec<u8> {
     let grammar = Grammar::new(dists());
-    if threads <= 1 {
-        let mut pool = Vec::with_capacity(size + 1024);
-        grammar.append_sentences(&mut stream, &mut pool, usize::MAX, size);
-        pool.truncate(size);
+    if threads > 1
+        && let Some(pool) = parallel(&grammar, size, stream.clone(), threads, chunk_sentences)
+    {
         return pool;
     }
-    // Zeroed pages cost nothing until written; the workers fault them in as they copy.
+    let mut pool = Vec::with_capacity(size + 1024);
+    grammar.append_sentences(&mut stream, &mut pool, usize::MAX, size);
+    pool.truncate(size);
+    pool
+}
+
+/// The chunked build: a scout thread, `threads - 1` more writer threads and the calling thread
+/// as a writer. `None` when the scout cannot be started (then nothing was written); a writer
+/// that cannot be started only means fewer writers (the calling thread always writes).
+fn parallel(
+    grammar: &Grammar<'_>,
+    size: usize,
+    stream: RandomStream,
+    threads: usize,
+    chunk_sentences: usize,
+) -> Option<Vec<u8>> {
+    // Zeroed pages cost nothing until written; the writers fault them in as they copy.
     let mut pool = vec![0u8; size];
     let shared = Shared {
-        grammar: &grammar,
+        grammar,
         chunk_sentences: chunk_sentences.max(1),
         lead: 2 * threads + 2,
         progress: Mutex::new(Progress {
@@ -53,14 +68,23 @@ pub(super) fn build(
         }),
         changed: Condvar::new(),
     };
-    std::thread::scope(|scope| {
-        scope.spawn(|| shared.scout(stream));
-        for _ in 0..threads {
-            scope.spawn(|| shared.write_chunks());
+    let built = std::thread::scope(|scope| {
+        let named = |name: &str| std::thread::Builder::new().name(name.to_string());
+        if named("text-pool-scout")
+            .spawn_scoped(scope, || shared.scout(stream))
+            .is_err()
+        {
+            return false;
         }
+        for _ in 1..threads {
+            // A writer that fails to start is simply missing; the others take its chunks.
+            let _ = named("text-pool-writer").spawn_scoped(scope, || shared.write_chunks());
+        }
+        shared.write_chunks();
+        true
     });
     drop(shared);
-    pool
+    built.then_some(pool)
 }
 
 /// What the scout and the workers share (under one lock).
