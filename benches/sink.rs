@@ -13,7 +13,8 @@
 //! `/dev/zero`. Between runs the files are deleted and `sync(2)` is called so each run starts
 //! without dirty pages. Knobs: SINK_BENCH_PRODUCERS (4), SINK_BENCH_REPS (1, best run reported),
 //! SINK_BENCH_QD, SINK_BENCH_BUFFERS, SINK_BENCH_BUF_KIB, SINK_BENCH_ASYNC=1,
-//! SINK_BENCH_PORTABLE_THREADS, SINK_BENCH_ONLY=<substring of "case/sync/method">.
+//! SINK_BENCH_PORTABLE_THREADS, SINK_BENCH_ONLY=<substring of "case/sync/method">,
+//! SINK_BENCH_WARMUP=1 (a discarded write + fdatasync first; on by default for a full run).
 
 use std::fs;
 use std::io::Write as _;
@@ -351,6 +352,16 @@ fn main() {
     if uring.is_ok() {
         methods.insert(0, Method::Sink(BackendChoice::IoUring));
     }
+    // The first measurement of a process ran up to 3x slower than the same one later (a cold
+    // disk / writeback state); one discarded write + fdatasync of the large case evens that out.
+    if benching && s.only.is_none() || env_usize("SINK_BENCH_WARMUP", 0) == 1 {
+        reset(&s.dir);
+        let t = run_std(&s, Case::Large, SyncMode::Data);
+        println!(
+            "  warm-up (discarded): std::fs large/fdatasync {:.2} s",
+            t.as_secs_f64()
+        );
+    }
     let mut rows = Vec::new();
     for case in [Case::Large, Case::Small] {
         for sync in [SyncMode::None, SyncMode::Data] {
@@ -374,10 +385,11 @@ fn main() {
                         Method::Sink(choice) => {
                             Some(run_sink(&s, case, sink_config(case, choice, sync)))
                         }
-                        Method::Inline => {
-                            let config = sink_config(case, BackendChoice::Portable, sync);
-                            Some(run_sink(&s, case, config.portable_threads(0)))
-                        }
+                        Method::Inline => Some(run_sink(
+                            &s,
+                            case,
+                            sink_config(case, BackendChoice::Inline, sync),
+                        )),
                         Method::Std => Some(run_std(&s, case, sync)),
                         Method::Dd => run_dd(&s, case, sync),
                     };
