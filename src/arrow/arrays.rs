@@ -63,12 +63,23 @@ pub(crate) fn chars<R>(rows: &[R], value: impl Fn(&R) -> u8) -> Result<ArrayRef,
 /// A `Utf8` array of one-character strings owning `bytes`: the bytes are the values, the
 /// offsets count up by one.
 pub(crate) fn char_array(bytes: Vec<u8>) -> Result<ArrayRef, ArrowError> {
-    let offsets = OffsetBuffer::new(ScalarBuffer::from_iter(0..=bytes.len() as i32));
-    Ok(Arc::new(StringArray::try_new(
-        offsets,
-        Buffer::from_vec(bytes),
-        None,
-    )?))
+    let len = i32::try_from(bytes.len()).map_err(|_| {
+        ArrowError::InvalidArgumentError(format!("{} one-character values", bytes.len()))
+    })?;
+    let offsets = OffsetBuffer::new(ScalarBuffer::from_iter(0..=len));
+    if !bytes.is_ascii() {
+        // Not what the generator produces; let Arrow validate (and reject) it.
+        return Ok(Arc::new(StringArray::try_new(
+            offsets,
+            Buffer::from_vec(bytes),
+            None,
+        )?));
+    }
+    // SAFETY: the offsets are 0, 1, …, len, one per byte, and every byte is ASCII, so each
+    // value is one valid UTF-8 character and the offsets are in bounds and increasing.
+    Ok(Arc::new(unsafe {
+        StringArray::new_unchecked(offsets, Buffer::from_vec(bytes), None)
+    }))
 }
 
 /// A `Utf8` array of stored strings: measures them, then copies each once.
@@ -109,5 +120,25 @@ impl AsText for &str {
 impl<const N: usize> AsText for InlineStr<N> {
     fn as_text(&self) -> &str {
         self.as_str()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use arrow::array::{Array, AsArray};
+
+    use super::*;
+
+    #[test]
+    fn char_arrays_hold_one_character_per_byte_and_reject_non_ascii() {
+        let array = char_array(b"RAN".to_vec()).unwrap();
+        let strings = array.as_string::<i32>();
+        assert_eq!(strings.len(), 3);
+        assert_eq!(
+            strings.iter().collect::<Vec<_>>(),
+            [Some("R"), Some("A"), Some("N")]
+        );
+        assert!(char_array(vec![b'F', 0xC3]).is_err());
+        assert_eq!(char_array(Vec::new()).unwrap().len(), 0);
     }
 }

@@ -351,7 +351,9 @@ impl OrderLineEngine {
             let index = self.supplier.uniform(0, 3);
             line.suppkey = part_supplier(line.partkey, index, self.suppliers);
         }
-        *total += (line.extendedprice * (100 - line.discount)) / 100 * (100 + line.tax) / 100;
+        if n.totalprice {
+            *total += (line.extendedprice * (100 - line.discount)) / 100 * (100 + line.tax) / 100;
+        }
         if n.shipdate {
             let ship_day = order_day + self.shipdate.uniform(1, 121);
             line.shipdate = Date::from_start(ship_day);
