@@ -91,32 +91,26 @@ fn tbl_export_is_dbgen_identical_at_any_thread_count() {
 #[test]
 fn auto_writes_inline_when_the_export_threads_fill_every_core() {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let dir = tempfile::tempdir().unwrap();
-    let summary = exporter(0.01, dir.path(), BackendChoice::Auto)
-        .tables([Table::Nation])
-        .threads(cores)
-        .run()
-        .unwrap();
-    assert_eq!(summary.backend, Backend::Inline);
-    if cores > 1 {
+    let backend_run = |choice: BackendChoice, threads: usize| {
         let dir = tempfile::tempdir().unwrap();
-        let summary = exporter(0.01, dir.path(), BackendChoice::Auto)
+        let summary = exporter(0.01, dir.path(), choice)
             .tables([Table::Nation])
-            .threads(cores - 1)
+            .threads(threads)
             .run()
             .unwrap();
+        summary.backend
+    };
+    assert_eq!(backend_run(BackendChoice::Auto, cores), Backend::Inline);
+    if cores > 1 {
         let expected = SinkConfig::default().expected_backend();
         assert_ne!(expected, Backend::Inline);
-        assert_eq!(summary.backend, expected);
+        assert_eq!(backend_run(BackendChoice::Auto, cores - 1), expected);
     }
     // An explicit choice is kept whatever the thread count.
-    let dir = tempfile::tempdir().unwrap();
-    let summary = exporter(0.01, dir.path(), BackendChoice::Portable)
-        .tables([Table::Nation])
-        .threads(cores)
-        .run()
-        .unwrap();
-    assert_eq!(summary.backend, Backend::Portable);
+    assert_eq!(
+        backend_run(BackendChoice::Portable, cores),
+        Backend::Portable
+    );
 }
 
 #[test]

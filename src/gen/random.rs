@@ -176,8 +176,15 @@ impl RandomStream {
             return;
         }
         self.used += n;
-        if (0..MODULUS).contains(&self.state) && (n as usize) <= MAX_BUDGET {
-            self.state = mul_mod(self.state, POWERS[n as usize]);
+        let Some(&power) = POWERS.get(n as usize) else {
+            self.state = advance(self.state, n as u64);
+            return;
+        };
+        if (0..MODULUS).contains(&self.state) {
+            self.state = mul_mod(self.state, power);
+        } else if self.state.unsigned_abs() < MODULUS as u64 {
+            // A negative state (dbgen's 64-bit draws): its truncating remainder, as in `advance`.
+            self.state = self.state * power % MODULUS;
         } else {
             self.state = advance(self.state, n as u64);
         }
@@ -202,14 +209,7 @@ impl RandomStream {
     #[inline]
     pub fn end_row(&mut self) {
         if self.used < self.per_row {
-            let unused = self.per_row - self.used;
-            if (0..MODULUS).contains(&self.state) {
-                self.state = mul_mod(self.state, POWERS[unused as usize]);
-            } else if self.state.unsigned_abs() < MODULUS as u64 {
-                self.state = self.state * POWERS[unused as usize] % MODULUS;
-            } else {
-                self.state = advance(self.state, unused as u64);
-            }
+            self.discard(self.per_row - self.used);
         }
         self.used = 0;
     }

@@ -17,7 +17,10 @@ const POOL_STREAM: StreamSpec = StreamSpec::new(933_588_178, 0);
 
 /// The shared text pool, built on first use (300 MiB; in parallel on all cores, see `pool`).
 pub fn text_pool() -> &'static str {
-    POOL.get_or_init(build_pool)
+    // Called for every comment drawn: the core count is read only when the pool is built.
+    POOL.get_or_init(|| {
+        build_text_pool(std::thread::available_parallelism().map_or(1, |n| n.get()))
+    })
 }
 
 /// The shared text pool, built with `threads` writer threads if it is not built yet (an export
@@ -32,10 +35,6 @@ pub fn text_pool_is_built() -> bool {
 }
 
 static POOL: OnceLock<String> = OnceLock::new();
-
-fn build_pool() -> String {
-    build_text_pool(std::thread::available_parallelism().map_or(1, |n| n.get()))
-}
 
 /// Builds a fresh copy of the pool with `threads` writer threads (1 = sequentially); the bytes do
 /// not depend on `threads`. Every generator uses the shared copy, [`text_pool`]; this one is for

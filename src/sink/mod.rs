@@ -125,12 +125,24 @@ impl SinkConfig {
     pub fn expected_backend(&self) -> Backend {
         match self.backend {
             BackendChoice::IoUring => Backend::IoUring,
-            BackendChoice::Inline => Backend::Inline,
             BackendChoice::Auto if io_uring_support().is_ok() => Backend::IoUring,
-            BackendChoice::Portable | BackendChoice::Auto if self.portable_threads == 0 => {
-                Backend::Inline
-            }
-            BackendChoice::Portable | BackendChoice::Auto => Backend::Portable,
+            _ => self.portable_backend(),
+        }
+    }
+
+    /// Writer threads of the portable engine this configuration starts (0 = inline writes).
+    fn portable_writer_threads(&self) -> usize {
+        match self.backend {
+            BackendChoice::Inline => 0,
+            _ => self.portable_threads,
+        }
+    }
+
+    /// What the portable engine of this configuration is: inline without writer threads.
+    fn portable_backend(&self) -> Backend {
+        match self.portable_writer_threads() {
+            0 => Backend::Inline,
+            _ => Backend::Portable,
         }
     }
 }
@@ -159,12 +171,11 @@ impl Sink {
         config.validate()?;
         let pool = Pool::new(config.buffers, config.buffer_size);
         let (engine, backend) = match config.backend {
-            BackendChoice::Portable => Self::portable(&config, config.portable_threads, &pool)?,
-            BackendChoice::Inline => Self::portable(&config, 0, &pool)?,
+            BackendChoice::Portable | BackendChoice::Inline => Self::portable(&config, &pool)?,
             BackendChoice::IoUring => (Self::io_uring(&config, &pool)?, Backend::IoUring),
             BackendChoice::Auto => match Self::io_uring(&config, &pool) {
                 Ok(engine) => (engine, Backend::IoUring),
-                Err(_) => Self::portable(&config, config.portable_threads, &pool)?,
+                Err(_) => Self::portable(&config, &pool)?,
             },
         };
         Ok(Sink {
@@ -178,19 +189,11 @@ impl Sink {
         })
     }
 
-    /// The portable engine with `threads` writer threads (0 = inline writes).
-    fn portable(
-        config: &SinkConfig,
-        threads: usize,
-        pool: &Arc<Pool>,
-    ) -> Result<(Engine, Backend)> {
+    /// The portable engine: writer threads, or inline writes.
+    fn portable(config: &SinkConfig, pool: &Arc<Pool>) -> Result<(Engine, Backend)> {
+        let threads = config.portable_writer_threads();
         let engine = portable::Portable::start(threads, config.max_write, Arc::clone(pool))?;
-        let backend = if threads == 0 {
-            Backend::Inline
-        } else {
-            Backend::Portable
-        };
-        Ok((Engine::Portable(engine), backend))
+        Ok((Engine::Portable(engine), config.portable_backend()))
     }
 
     #[cfg(feature = "io-uring")]
