@@ -132,8 +132,12 @@ fn lineitem_batches(c: &mut Criterion) {
     let mut group = c.benchmark_group("lineitem_batches_one_core");
     group.throughput(Throughput::Elements(rows));
     group.sample_size(10);
-    let projections: [(&str, Option<&[usize]>); 4] = [
+    let projections: [(&str, Option<&[usize]>); 8] = [
         ("l_quantity", Some(&[4])),
+        ("l_discount", Some(&[6])),
+        ("l_extendedprice", Some(&[5])),
+        ("l_shipdate", Some(&[10])),
+        ("l_returnflag", Some(&[8])),
         ("revenue (l_extendedprice, l_discount)", Some(&[5, 6])),
         ("q1 (7 columns)", Some(&[8, 9, 4, 5, 6, 7, 10])),
         ("full width", None),

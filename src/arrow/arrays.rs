@@ -3,7 +3,7 @@
 //! Each helper takes an iterator of plain values (already computed by the generator) and fills
 //! the Arrow buffers directly; nothing is formatted or parsed.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use arrow::array::{
     ArrayRef, Date32Array, Decimal128Array, Int32Array, Int64Array, StringArray, StringBuilder,
@@ -66,7 +66,7 @@ pub(crate) fn char_array(bytes: Vec<u8>) -> Result<ArrayRef, ArrowError> {
     let len = i32::try_from(bytes.len()).map_err(|_| {
         ArrowError::InvalidArgumentError(format!("{} one-character values", bytes.len()))
     })?;
-    let offsets = OffsetBuffer::new(ScalarBuffer::from_iter(0..=len));
+    let offsets = char_offsets(len);
     if !bytes.is_ascii() {
         // Not what the generator produces; let Arrow validate (and reject) it.
         return Ok(Arc::new(StringArray::try_new(
@@ -80,6 +80,19 @@ pub(crate) fn char_array(bytes: Vec<u8>) -> Result<ArrayRef, ArrowError> {
     Ok(Arc::new(unsafe {
         StringArray::new_unchecked(offsets, Buffer::from_vec(bytes), None)
     }))
+}
+
+/// The offsets `0, 1, …, len` of `len` one-character values. Up to the default batch size they
+/// are a slice of one shared buffer (built once; Arrow buffers are immutable and shared), else
+/// built for the call.
+fn char_offsets(len: i32) -> OffsetBuffer<i32> {
+    const SHARED: i32 = super::batches::DEFAULT_BATCH_SIZE as i32;
+    static COUNTING: OnceLock<OffsetBuffer<i32>> = OnceLock::new();
+    if (0..=SHARED).contains(&len) {
+        let all = COUNTING.get_or_init(|| OffsetBuffer::new((0..SHARED + 1).collect()));
+        return all.slice(0, len as usize);
+    }
+    OffsetBuffer::new((0..len.saturating_add(1)).collect())
 }
 
 /// A `Utf8` array of stored strings: measures them, then copies each once.

@@ -1,9 +1,8 @@
 //! The columnar batch source of `lineitem`, the table every benchmark scans most.
 //!
-//! The other tables buffer typed rows and build each column from the row slice. For `lineitem`
-//! that meant copying a ~130-byte row per line item and then reading it back once per column;
-//! here the engine's lines are pushed straight into one vector per *projected* column, and the
-//! vectors become Arrow buffers without another copy.
+//! The other tables buffer typed rows and build each column from the row slice. `lineitem` is
+//! generated one column at a time ([`LineBatchGenerator`]) into one vector per *projected*
+//! column, and the vectors become Arrow buffers without another copy.
 
 use std::mem::take;
 use std::sync::Arc;
@@ -13,38 +12,18 @@ use arrow::buffer::ScalarBuffer;
 use arrow::error::ArrowError;
 
 use super::arrays::{char_array, date_array, decimal_array, key_array, text};
+use crate::generator::line_batch::{LineBatchGenerator, LineColumns};
 use crate::generator::lineitem::col;
-use crate::generator::{ColumnMask, LineitemGenerator, RowRange, ScaleFactor};
+use crate::generator::{ColumnMask, RowRange, ScaleFactor};
 
 /// Number of `lineitem` columns.
 const WIDTH: usize = 16;
 
-/// One vector per column; only the projected ones are filled.
-#[derive(Default)]
-struct Buffers {
-    orderkey: Vec<i64>,
-    partkey: Vec<i64>,
-    suppkey: Vec<i64>,
-    linenumber: Vec<i32>,
-    quantity: Vec<i128>,
-    extendedprice: Vec<i128>,
-    discount: Vec<i128>,
-    tax: Vec<i128>,
-    returnflag: Vec<u8>,
-    linestatus: Vec<u8>,
-    shipdate: Vec<i32>,
-    commitdate: Vec<i32>,
-    receiptdate: Vec<i32>,
-    shipinstruct: Vec<&'static str>,
-    shipmode: Vec<&'static str>,
-    comment: Vec<&'static str>,
-}
-
 /// `lineitem` batches built column by column (see the module docs).
 pub(crate) struct LineitemSource {
-    lines: LineitemGenerator,
+    lines: LineBatchGenerator,
     mask: ColumnMask,
-    buffers: Buffers,
+    buffers: LineColumns,
     /// Columns already built from the current buffers (a projection may name one twice).
     built: [Option<ArrayRef>; WIDTH],
 }
@@ -53,9 +32,9 @@ impl LineitemSource {
     /// The line items of the orders `range` with the columns in `mask`.
     pub(crate) fn new(sf: &ScaleFactor, range: RowRange, mask: ColumnMask) -> Self {
         LineitemSource {
-            lines: LineitemGenerator::new(sf, range, mask),
+            lines: LineBatchGenerator::new(sf, range, mask),
             mask,
-            buffers: Buffers::default(),
+            buffers: LineColumns::default(),
             built: Default::default(),
         }
     }
@@ -63,73 +42,8 @@ impl LineitemSource {
 
 impl super::batches::RowSource for LineitemSource {
     fn fill(&mut self, max: usize) -> usize {
-        let m = self.mask;
-        let b = &mut self.buffers;
-        macro_rules! prepare {
-            ($($c:ident => $v:ident),*) => {$(
-                if m.has(col::$c) {
-                    b.$v.clear();
-                    b.$v.reserve(max);
-                }
-            )*};
-        }
-        prepare!(ORDERKEY => orderkey, PARTKEY => partkey, SUPPKEY => suppkey,
-            LINENUMBER => linenumber, QUANTITY => quantity, EXTENDEDPRICE => extendedprice,
-            DISCOUNT => discount, TAX => tax, RETURNFLAG => returnflag, LINESTATUS => linestatus,
-            SHIPDATE => shipdate, COMMITDATE => commitdate, RECEIPTDATE => receiptdate,
-            SHIPINSTRUCT => shipinstruct, SHIPMODE => shipmode, COMMENT => comment);
         self.built = Default::default();
-        self.lines.for_each_line(max, |orderkey, number, l| {
-            if m.has(col::ORDERKEY) {
-                b.orderkey.push(orderkey);
-            }
-            if m.has(col::PARTKEY) {
-                b.partkey.push(l.partkey);
-            }
-            if m.has(col::SUPPKEY) {
-                b.suppkey.push(l.suppkey);
-            }
-            if m.has(col::LINENUMBER) {
-                b.linenumber.push(number);
-            }
-            if m.has(col::QUANTITY) {
-                // Whole units, as hundredths.
-                b.quantity.push(i128::from(l.quantity * 100));
-            }
-            if m.has(col::EXTENDEDPRICE) {
-                b.extendedprice.push(i128::from(l.extendedprice));
-            }
-            if m.has(col::DISCOUNT) {
-                b.discount.push(i128::from(l.discount));
-            }
-            if m.has(col::TAX) {
-                b.tax.push(i128::from(l.tax));
-            }
-            if m.has(col::RETURNFLAG) {
-                b.returnflag.push(l.returnflag);
-            }
-            if m.has(col::LINESTATUS) {
-                b.linestatus.push(l.linestatus);
-            }
-            if m.has(col::SHIPDATE) {
-                b.shipdate.push(l.shipdate.days_since_epoch());
-            }
-            if m.has(col::COMMITDATE) {
-                b.commitdate.push(l.commitdate.days_since_epoch());
-            }
-            if m.has(col::RECEIPTDATE) {
-                b.receiptdate.push(l.receiptdate.days_since_epoch());
-            }
-            if m.has(col::SHIPINSTRUCT) {
-                b.shipinstruct.push(l.instruct);
-            }
-            if m.has(col::SHIPMODE) {
-                b.shipmode.push(l.shipmode);
-            }
-            if m.has(col::COMMENT) {
-                b.comment.push(l.comment);
-            }
-        })
+        self.lines.fill(max, &mut self.buffers)
     }
 
     fn column(&mut self, column: usize) -> Result<ArrayRef, ArrowError> {
@@ -178,6 +92,7 @@ impl super::batches::RowSource for LineitemSource {
 mod tests {
     use super::*;
     use crate::arrow::batches::RowSource;
+    use crate::generator::LineitemGenerator;
     use crate::generator::lineitem::col;
 
     /// Every column, in several batch sizes that split orders, equals the row-wise builder.

@@ -3,7 +3,7 @@
 
 use std::sync::OnceLock;
 
-use super::random::RandomStream;
+use super::random::{RandomStream, unif_int};
 
 static DISTS_DSS: &str = include_str!("dists.dss");
 
@@ -58,6 +58,24 @@ impl Distribution {
     #[inline]
     pub fn pick_index(&self, stream: &mut RandomStream) -> usize {
         let j = stream.uniform(1, self.by_draw.len() as i64);
+        self.by_draw[(j - 1) as usize] as usize
+    }
+
+    /// The sum of the weights: a weighted pick draws `1..=total_weight()`.
+    pub fn total_weight(&self) -> usize {
+        self.by_draw.len()
+    }
+
+    /// The member a weighted pick returns when its draw is `j + 1` (`j < total_weight()`).
+    pub fn index_of_draw(&self, j: usize) -> usize {
+        self.by_draw.get(j).map_or(0, |&m| usize::from(m))
+    }
+
+    /// The member index a weighted pick returns when its draw leaves the stream in `state`
+    /// (for generators that compute a draw's state directly, see `line_batch`).
+    #[inline]
+    pub(crate) fn pick_index_at(&self, state: i64) -> usize {
+        let j = unif_int(state, 1, self.by_draw.len() as i64);
         self.by_draw[(j - 1) as usize] as usize
     }
 

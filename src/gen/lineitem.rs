@@ -2,7 +2,7 @@
 
 use super::columns::ColumnMask;
 use super::date::Date;
-use super::order_lines::{Line, Needs, OrderLineEngine, OrderWithLines};
+use super::order_lines::{Needs, OrderLineEngine, OrderWithLines};
 use super::scale::{RowRange, ScaleFactor};
 
 /// Column indices of `lineitem`.
@@ -114,41 +114,6 @@ impl LineitemGenerator {
     /// Values drawn so far.
     pub fn draws(&mut self) -> u64 {
         self.engine.draws()
-    }
-
-    /// Generates up to `max` line items, handing each to `each(orderkey, linenumber, line)`
-    /// without building a [`Lineitem`] row; returns how many. Continues where the previous call
-    /// (or [`Iterator::next`]) stopped, also in the middle of an order.
-    ///
-    /// This is the columnar path: a caller that keeps one vector per column pushes the values
-    /// it wants straight from the engine's line.
-    #[inline]
-    #[cfg_attr(not(feature = "arrow"), allow(dead_code))]
-    pub(crate) fn for_each_line(
-        &mut self,
-        max: usize,
-        mut each: impl FnMut(i64, i32, &Line),
-    ) -> usize {
-        let mut done = 0;
-        while done < max {
-            if self.position >= self.current.line_count {
-                if !self.engine.next_into(&mut self.current) {
-                    break;
-                }
-                self.position = 0;
-            }
-            let o = &self.current;
-            let take = (o.line_count - self.position).min(max - done);
-            for (i, line) in o.lines[self.position..self.position + take]
-                .iter()
-                .enumerate()
-            {
-                each(o.orderkey, (self.position + i + 1) as i32, line);
-            }
-            self.position += take;
-            done += take;
-        }
-        done
     }
 }
 

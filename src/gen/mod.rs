@@ -23,6 +23,7 @@ pub mod date;
 pub mod dists;
 pub mod fields;
 mod grammar;
+pub mod line_batch;
 pub mod lineitem;
 pub mod nation;
 pub mod order_lines;

@@ -14,31 +14,31 @@ pub const MAX_LINES: usize = 7;
 
 // Order streams: one draw budget per order.
 const CUSTKEY_STREAM: StreamSpec = StreamSpec::new(851_767_375, 1);
-const ORDERDATE_STREAM: StreamSpec = StreamSpec::new(1_066_728_069, 1);
+pub(super) const ORDERDATE_STREAM: StreamSpec = StreamSpec::new(1_066_728_069, 1);
 const PRIORITY_STREAM: StreamSpec = StreamSpec::new(591_449_447, 1);
 const CLERK_STREAM: StreamSpec = StreamSpec::new(1_171_034_773, 1);
 const ORDER_COMMENT_STREAM: StreamSpec = StreamSpec::new(276_090_261, 2);
-const LINE_COUNT_STREAM: StreamSpec = StreamSpec::new(1_434_868_289, 1);
+pub(super) const LINE_COUNT_STREAM: StreamSpec = StreamSpec::new(1_434_868_289, 1);
 const ORDER_COMMENT_TEXT: TextSpec = TextSpec::around(49);
 
 // Line streams: budgets are per order (7 lines at most).
-const QUANTITY_STREAM: StreamSpec = StreamSpec::new(209_208_115, 7);
-const DISCOUNT_STREAM: StreamSpec = StreamSpec::new(554_590_007, 7);
-const TAX_STREAM: StreamSpec = StreamSpec::new(721_958_466, 7);
-const INSTRUCT_STREAM: StreamSpec = StreamSpec::new(1_371_272_478, 7);
-const SHIPMODE_STREAM: StreamSpec = StreamSpec::new(675_466_456, 7);
-const PARTKEY_STREAM: StreamSpec = StreamSpec::new(1_808_217_256, 7);
-const SUPPLIER_STREAM: StreamSpec = StreamSpec::new(2_095_021_727, 7);
-const SHIPDATE_STREAM: StreamSpec = StreamSpec::new(1_769_349_045, 7);
-const COMMITDATE_STREAM: StreamSpec = StreamSpec::new(904_914_315, 7);
-const RECEIPTDATE_STREAM: StreamSpec = StreamSpec::new(373_135_028, 7);
-const RETURNFLAG_STREAM: StreamSpec = StreamSpec::new(717_419_739, 7);
-const LINE_COMMENT_STREAM: StreamSpec = StreamSpec::new(1_095_462_486, 14);
-const LINE_COMMENT_TEXT: TextSpec = TextSpec::around(27);
+pub(super) const QUANTITY_STREAM: StreamSpec = StreamSpec::new(209_208_115, 7);
+pub(super) const DISCOUNT_STREAM: StreamSpec = StreamSpec::new(554_590_007, 7);
+pub(super) const TAX_STREAM: StreamSpec = StreamSpec::new(721_958_466, 7);
+pub(super) const INSTRUCT_STREAM: StreamSpec = StreamSpec::new(1_371_272_478, 7);
+pub(super) const SHIPMODE_STREAM: StreamSpec = StreamSpec::new(675_466_456, 7);
+pub(super) const PARTKEY_STREAM: StreamSpec = StreamSpec::new(1_808_217_256, 7);
+pub(super) const SUPPLIER_STREAM: StreamSpec = StreamSpec::new(2_095_021_727, 7);
+pub(super) const SHIPDATE_STREAM: StreamSpec = StreamSpec::new(1_769_349_045, 7);
+pub(super) const COMMITDATE_STREAM: StreamSpec = StreamSpec::new(904_914_315, 7);
+pub(super) const RECEIPTDATE_STREAM: StreamSpec = StreamSpec::new(373_135_028, 7);
+pub(super) const RETURNFLAG_STREAM: StreamSpec = StreamSpec::new(717_419_739, 7);
+pub(super) const LINE_COMMENT_STREAM: StreamSpec = StreamSpec::new(1_095_462_486, 14);
+pub(super) const LINE_COMMENT_TEXT: TextSpec = TextSpec::around(27);
 
 /// dbgen's order dates are drawn as `92001 + days` and line dates offset from them.
-const DATE_BASE: i64 = 92_001;
-const LAST_ORDER_DAY: i64 = DATE_BASE + 2557 - (121 + 30) - 1;
+pub(super) const DATE_BASE: i64 = 92_001;
+pub(super) const LAST_ORDER_DAY: i64 = DATE_BASE + 2557 - (121 + 30) - 1;
 const CURRENT_DAY: i64 = (Date::CURRENT.0 - Date::START.0) as i64;
 
 /// The order key of the `index`-th order (1-based): dbgen keeps 8 of every 32 keys.

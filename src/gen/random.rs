@@ -17,13 +17,13 @@ const LCG64_INCREMENT: u64 = 1;
 
 /// Largest span `high − low + 1` for which [`RandomStream::uniform`] may use the exact integer
 /// quotient instead of dbgen's double arithmetic (they agree for spans below about 2²¹).
-const EXACT_SPAN_LIMIT: i64 = 1 << 20;
+pub(crate) const EXACT_SPAN_LIMIT: i64 = 1 << 20;
 
 /// Largest per-row budget of any stream (the part-name permutation draws 92 times a row).
 const MAX_BUDGET: usize = 92;
 
 /// `16807^k mod (2³¹−1)` for every per-row remainder a stream can skip in one row.
-static POWERS: [i64; MAX_BUDGET + 1] = {
+pub(crate) static POWERS: [i64; MAX_BUDGET + 1] = {
     let mut table = [1i64; MAX_BUDGET + 1];
     let mut k = 1;
     while k <= MAX_BUDGET {
@@ -52,7 +52,7 @@ pub fn advance(mut state: i64, mut n: u64) -> i64 {
 /// One Park–Miller step. For states in `[0, 2³¹−1)` (every stream but dbgen's 64-bit ones)
 /// the product fits in 46 bits and reduces modulo the Mersenne prime with a shift and an add.
 #[inline(always)]
-fn next_state(state: i64) -> i64 {
+pub(crate) fn next_state(state: i64) -> i64 {
     if state >= 0 {
         let x = state * MULTIPLIER;
         let r = (x & MODULUS) + (x >> 31);
@@ -65,8 +65,9 @@ fn next_state(state: i64) -> i64 {
 /// `a · b mod (2³¹−1)` for `a, b` in `[0, 2³¹−1)`: the product fits in 62 bits and reduces
 /// modulo the Mersenne prime with two folds instead of a division.
 #[inline(always)]
-fn mul_mod(a: i64, b: i64) -> i64 {
-    let p = (a as u64) * (b as u64);
+pub(crate) fn mul_mod(a: i64, b: i64) -> i64 {
+    // Both fit in 32 bits: a 32×32→64-bit multiply, which vector units also have.
+    let p = u64::from(a as u32) * u64::from(b as u32);
     let m = MODULUS as u64;
     let t = (p & m) + (p >> 31);
     let t = (t & m) + (t >> 31);
@@ -76,7 +77,7 @@ fn mul_mod(a: i64, b: i64) -> i64 {
 /// dbgen's `UnifInt` mapping of a state to `[low, high]`: `low + trunc((state / M) · span)` in
 /// doubles, span = `high − low + 1`.
 #[inline(always)]
-fn unif_int(state: i64, low: i64, high: i64) -> i64 {
+pub(crate) fn unif_int(state: i64, low: i64, high: i64) -> i64 {
     let span = high - low + 1;
     if (0..MODULUS).contains(&state) && (1..=EXACT_SPAN_LIMIT).contains(&span) {
         // With two roundings the double is within span·2⁻⁵² of the exact quotient
@@ -93,6 +94,18 @@ fn unif_int(state: i64, low: i64, high: i64) -> i64 {
         span as f64
     };
     low + ((state as f64 / MODULUS as f64) * range) as i64
+}
+
+/// [`unif_int`] for a Park–Miller state (`0 ≤ state < M`) and `span ≤ 2²⁰`, with no division
+/// and no branch: `x = state · span < 2⁵¹` splits as `x = a·2³¹ + b = a·M + (a + b)` with
+/// `a + b < 2M`, so `⌊x / M⌋ = a + [a + b ≥ M]` (the exact quotient, as in [`unif_int`]).
+#[inline(always)]
+pub(crate) fn unif_small(state: i64, low: i64, span: u64) -> i64 {
+    debug_assert!((0..MODULUS).contains(&state) && span <= EXACT_SPAN_LIMIT as u64);
+    let m = MODULUS as u64;
+    let x = u64::from(state as u32) * span;
+    let (a, b) = (x >> 31, x & m);
+    low + (a + u64::from(a + b >= m)) as i64
 }
 
 /// The definition of one column's stream: its seed and its per-row draw budget.
@@ -256,6 +269,24 @@ mod tests {
         }
         for state in [0, 1, MODULUS - 1] {
             assert_eq!(unif_int(state, 0, 9), uniform_by_doubles(state, 0, 9));
+        }
+        // The division-free form agrees wherever it applies.
+        let mut state = 7i64;
+        for i in 0..1_000_000i64 {
+            state = next_state(state);
+            let span = 1 + (i * 7919) % EXACT_SPAN_LIMIT;
+            assert_eq!(
+                unif_small(state, 5, span as u64),
+                unif_int(state, 5, 5 + span - 1)
+            );
+        }
+        for span in [1u64, 2, 7, 50, 1 << 20] {
+            for state in [0, 1, MODULUS / 2, MODULUS - 2, MODULUS - 1] {
+                assert_eq!(
+                    unif_small(state, 0, span),
+                    unif_int(state, 0, span as i64 - 1)
+                );
+            }
         }
     }
 

@@ -7,7 +7,7 @@
 use std::sync::OnceLock;
 
 use super::pool;
-use super::random::{RandomStream, StreamSpec};
+use super::random::{RandomStream, StreamSpec, unif_int};
 
 /// Size of dbgen's text pool in bytes.
 pub const TEXT_POOL_SIZE: usize = 300 * 1024 * 1024;
@@ -73,8 +73,23 @@ impl TextSpec {
     /// Draws a slice of the pool (two draws: offset, then length).
     #[inline]
     pub fn draw(self, stream: &mut RandomStream) -> &'static str {
-        let offset = stream.uniform(0, TEXT_POOL_SIZE as i64 - self.max) as usize;
-        let len = stream.uniform(self.min, self.max) as usize;
+        let offset = stream.uniform(0, TEXT_POOL_SIZE as i64 - self.max);
+        let len = stream.uniform(self.min, self.max);
+        self.slice(offset, len)
+    }
+
+    /// The text of two draws whose states are `offset_state` and `len_state` (for generators
+    /// that compute a draw's state directly, see `line_batch`).
+    #[inline]
+    pub(crate) fn draw_at(self, offset_state: i64, len_state: i64) -> &'static str {
+        let offset = unif_int(offset_state, 0, TEXT_POOL_SIZE as i64 - self.max);
+        let len = unif_int(len_state, self.min, self.max);
+        self.slice(offset, len)
+    }
+
+    #[inline(always)]
+    fn slice(self, offset: i64, len: i64) -> &'static str {
+        let (offset, len) = (offset as usize, len as usize);
         let bytes = &text_pool().as_bytes()[offset..offset + len];
         // The slice lands anywhere in 300 MiB, almost always a cache miss. Start loading it now,
         // without touching it: callers copy it only after generating the rest of the row (or
