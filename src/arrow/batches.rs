@@ -6,8 +6,10 @@ use arrow::error::ArrowError;
 
 use super::columns;
 use super::lineitem_source::LineitemSource;
+use super::orders_source::OrdersSource;
 use super::schema::table_schema;
 use crate::error::{Error, Result};
+use crate::generator::order_batch::OrderBatchGenerator;
 use crate::generator::{
     ColumnMask, CustomerGenerator, NationGenerator, OrderGenerator, PartGenerator,
     PartsuppGenerator, RegionGenerator, RowRange, ScaleFactor, SupplierGenerator, Table,
@@ -187,7 +189,11 @@ fn row_source(table: Table, sf: &ScaleFactor, r: RowRange, m: ColumnMask) -> Box
         Table::Customer => buffered(CustomerGenerator::new(sf, r, m), columns::customer),
         Table::Part => buffered(PartGenerator::new(sf, r, m), columns::part),
         Table::Partsupp => buffered(PartsuppGenerator::new(sf, r, m), columns::partsupp),
-        Table::Orders => buffered(OrderGenerator::new(sf, r, m), columns::orders),
+        // Columnar unless a line-item summary (or a 64-bit key) is needed.
+        Table::Orders => match OrderBatchGenerator::new(sf, r, m) {
+            Some(orders) => Box::new(OrdersSource::new(orders)),
+            None => buffered(OrderGenerator::new(sf, r, m), columns::orders),
+        },
         // Columnar: no row struct per line item (the hot path of every scan).
         Table::Lineitem => Box::new(LineitemSource::new(sf, r, m)),
     }

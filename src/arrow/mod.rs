@@ -9,6 +9,7 @@ mod arrays;
 mod batches;
 mod columns;
 mod lineitem_source;
+mod orders_source;
 pub mod schema;
 
 pub use batches::{DEFAULT_BATCH_SIZE, TableBatches};

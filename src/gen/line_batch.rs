@@ -116,8 +116,8 @@ line_columns! {
 
 /// A stream's state at the start of the current order.
 #[derive(Clone, Copy, Debug)]
-struct OrderStream {
-    state: i64,
+pub(super) struct OrderStream {
+    pub(super) state: i64,
     /// `16807^budget`: one order's step.
     step: i64,
     budget: u64,
@@ -125,7 +125,7 @@ struct OrderStream {
 
 impl OrderStream {
     /// The stream at the start of order row `row` (Park–Miller states only).
-    fn at(spec: StreamSpec, row: u64) -> Self {
+    pub(super) fn at(spec: StreamSpec, row: u64) -> Self {
         OrderStream {
             state: advance(spec.seed, row * u64::from(spec.per_row)),
             step: POWERS[spec.per_row as usize],
@@ -134,7 +134,7 @@ impl OrderStream {
     }
 
     /// Moves past `orders` whole orders in O(log n).
-    fn skip_orders(&mut self, orders: u64) {
+    pub(super) fn skip_orders(&mut self, orders: u64) {
         self.state = advance(self.state, orders * self.budget);
     }
 }
@@ -241,7 +241,11 @@ fn broadcast<T: Copy + Default>(
 /// multiplications; four interleaved chains (orders `4i + c`, stepping four orders at a time)
 /// let the processor work on four at once.
 #[inline(always)]
-fn for_each_order_start(stream: OrderStream, orders: usize, mut each: impl FnMut(usize, i64)) {
+pub(super) fn for_each_order_start(
+    stream: OrderStream,
+    orders: usize,
+    mut each: impl FnMut(usize, i64),
+) {
     let mut chains = [stream.state; 4];
     for c in 1..4 {
         chains[c] = mul_mod(chains[c - 1], stream.step);

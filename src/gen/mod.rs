@@ -26,6 +26,7 @@ mod grammar;
 pub mod line_batch;
 pub mod lineitem;
 pub mod nation;
+pub mod order_batch;
 pub mod order_lines;
 pub mod orders;
 pub mod part;

@@ -13,13 +13,13 @@ use super::text::TextSpec;
 pub const MAX_LINES: usize = 7;
 
 // Order streams: one draw budget per order.
-const CUSTKEY_STREAM: StreamSpec = StreamSpec::new(851_767_375, 1);
+pub(super) const CUSTKEY_STREAM: StreamSpec = StreamSpec::new(851_767_375, 1);
 pub(super) const ORDERDATE_STREAM: StreamSpec = StreamSpec::new(1_066_728_069, 1);
-const PRIORITY_STREAM: StreamSpec = StreamSpec::new(591_449_447, 1);
-const CLERK_STREAM: StreamSpec = StreamSpec::new(1_171_034_773, 1);
-const ORDER_COMMENT_STREAM: StreamSpec = StreamSpec::new(276_090_261, 2);
+pub(super) const PRIORITY_STREAM: StreamSpec = StreamSpec::new(591_449_447, 1);
+pub(super) const CLERK_STREAM: StreamSpec = StreamSpec::new(1_171_034_773, 1);
+pub(super) const ORDER_COMMENT_STREAM: StreamSpec = StreamSpec::new(276_090_261, 2);
 pub(super) const LINE_COUNT_STREAM: StreamSpec = StreamSpec::new(1_434_868_289, 1);
-const ORDER_COMMENT_TEXT: TextSpec = TextSpec::around(49);
+pub(super) const ORDER_COMMENT_TEXT: TextSpec = TextSpec::around(49);
 
 // Line streams: budgets are per order (7 lines at most).
 pub(super) const QUANTITY_STREAM: StreamSpec = StreamSpec::new(209_208_115, 7);
