@@ -157,7 +157,7 @@ struct Layout {
     line: Vec<u8>,
     /// Per line: `16807^(line + 1)`, the state of the order's draw number `line`.
     power: Vec<u32>,
-    /// Per line: a stream's state at the start of the line's order (see [`Layout::starts`]).
+    /// Per line: a stream's state at the start of the line's order (see [`Layout::stream`]).
     starts: Vec<u32>,
     /// Per line: the order date (days since 1970).
     days: Vec<i32>,
@@ -236,34 +236,55 @@ fn broadcast<T: Copy + Default>(
     out.truncate(lines);
 }
 
-/// Calls `each(order, state)` with `stream`'s state at the start of each of `orders` orders.
-/// One order's state is the previous one times a constant, a chain of dependent
-/// multiplications; four interleaved chains (orders `4i + c`, stepping four orders at a time)
-/// let the processor work on four at once.
+/// A stream's order start states as four interleaved chains (orders `4i + c`, each stepping
+/// four orders at a time): one order's state is the previous one times a constant, a chain of
+/// dependent multiplications; four chains let the processor work on four at once.
+#[derive(Clone, Copy)]
+struct Chains {
+    states: [i64; 4],
+    step4: i64,
+}
+
+impl Chains {
+    /// The chains of the next four orders of `stream`.
+    #[inline(always)]
+    fn new(stream: OrderStream) -> Self {
+        let mut states = [stream.state; 4];
+        for c in 1..4 {
+            states[c] = mul_mod(states[c - 1], stream.step);
+        }
+        let step2 = mul_mod(stream.step, stream.step);
+        Chains {
+            states,
+            step4: mul_mod(step2, step2),
+        }
+    }
+
+    /// Calls `each(c, state)` for the first `group` (≤ 4) orders and moves those chains four
+    /// orders on.
+    #[inline(always)]
+    fn take(&mut self, group: usize, mut each: impl FnMut(usize, i64)) {
+        for (c, state) in self.states.iter_mut().enumerate().take(group) {
+            each(c, *state);
+            *state = mul_mod(*state, self.step4);
+        }
+    }
+}
+
+/// Calls `each(order, state)` with `stream`'s state at the start of each of `orders` orders,
+/// in order (see [`Chains`]).
 #[inline(always)]
 pub(super) fn for_each_order_start(
     stream: OrderStream,
     orders: usize,
     mut each: impl FnMut(usize, i64),
 ) {
-    let mut chains = [stream.state; 4];
-    for c in 1..4 {
-        chains[c] = mul_mod(chains[c - 1], stream.step);
-    }
-    let step4 = mul_mod(
-        mul_mod(stream.step, stream.step),
-        mul_mod(stream.step, stream.step),
-    );
+    let mut chains = Chains::new(stream);
     let mut order = 0;
-    while order + 4 <= orders {
-        for (c, chain) in chains.iter_mut().enumerate() {
-            each(order + c, *chain);
-            *chain = mul_mod(*chain, step4);
-        }
-        order += 4;
-    }
-    for (c, &chain) in chains.iter().enumerate().take(orders - order) {
-        each(order + c, chain);
+    while order < orders {
+        let group = (orders - order).min(4);
+        chains.take(group, |c, state| each(order + c, state));
+        order += group;
     }
 }
 
@@ -453,28 +474,18 @@ impl LineBatchGenerator {
         let start = self.carried;
         let first_row = self.next;
         // The orders this batch needs: enough lines to fill it (orders may run over, the
-        // surplus is carried). Four orders at a time, each of four interleaved chains stepping
-        // four orders (see `for_each_order_start`); kept in locals.
+        // surplus is carried). Four orders at a time (see [`Chains`]); kept in locals.
         let mut counts = std::mem::take(&mut self.counts);
         counts.clear();
-        let first = self.line_count;
-        let mut chains = [first.state; 4];
-        for c in 1..4 {
-            chains[c] = mul_mod(chains[c - 1], first.step);
-        }
-        let step4 = mul_mod(
-            mul_mod(first.step, first.step),
-            mul_mod(first.step, first.step),
-        );
+        let mut chains = Chains::new(self.line_count);
         let (mut next, mut total) = (self.next, 0usize);
         while start + total < max && next < self.end {
             let group = (self.end - next).min(4) as usize;
-            for chain in &mut chains[..group] {
-                let count = uniform(mul_mod(*chain, POWERS[1]), 1, MAX_LINES as i64) as u8;
+            chains.take(group, |_, state| {
+                let count = uniform(mul_mod(state, POWERS[1]), 1, MAX_LINES as i64) as u8;
                 counts.push(count);
                 total += usize::from(count);
-                *chain = mul_mod(*chain, step4);
-            }
+            });
             next += group as u64;
         }
         self.line_count.skip_orders(next - self.next);
@@ -524,8 +535,8 @@ impl LineBatchGenerator {
         self.draw_columns(first_row, start, out);
     }
 
-    /// The same code with AVX2 enabled: the per-order lanes of a column are independent
-    /// multiplications of 32-bit values, which the compiler turns into 4-wide vector ones.
+    /// The same code with AVX2 enabled: a column's lines are independent multiplications of
+    /// 32-bit values, which the compiler turns into 4-wide vector ones.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
     fn draw_columns_avx2(&mut self, first_row: u64, start: usize, out: &mut LineColumns) {

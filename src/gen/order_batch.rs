@@ -14,7 +14,7 @@ use super::dists::dists;
 use super::line_batch::{OrderStream, for_each_order_start};
 use super::order_lines::{
     CLERK_STREAM, CUSTKEY_STREAM, DATE_BASE, LAST_ORDER_DAY, ORDER_COMMENT_STREAM,
-    ORDER_COMMENT_TEXT, ORDERDATE_STREAM, PRIORITY_STREAM, orderkey,
+    ORDER_COMMENT_TEXT, ORDERDATE_STREAM, PRIORITY_STREAM, ordering_customer, orderkey,
 };
 use super::orders::col;
 use super::random::{EXACT_SPAN_LIMIT, POWERS, mul_mod, unif_int, unif_small};
@@ -92,17 +92,12 @@ impl OrderBatchGenerator {
             let (keys, customers) = (&mut out.custkey, self.customers);
             keys.clear();
             for_each_order_start(self.custkey, n, |_, state| {
-                let mut key = if customers <= EXACT_SPAN_LIMIT {
+                let key = if customers <= EXACT_SPAN_LIMIT {
                     unif_small(draw(state), 1, customers as u64)
                 } else {
                     unif_int(draw(state), 1, customers)
                 };
-                // A third of the customers place no orders (as in the row engine).
-                let mut delta = 1;
-                while key % 3 == 0 {
-                    key = (key + delta).min(customers);
-                    delta = -delta;
-                }
+                let key = ordering_customer(key, customers);
                 keys.push(key);
             });
         }

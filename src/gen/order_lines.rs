@@ -41,6 +41,18 @@ pub(super) const DATE_BASE: i64 = 92_001;
 pub(super) const LAST_ORDER_DAY: i64 = DATE_BASE + 2557 - (121 + 30) - 1;
 const CURRENT_DAY: i64 = (Date::CURRENT.0 - Date::START.0) as i64;
 
+/// dbgen's `o_custkey` from its draw `key`: a third of the customers (keys divisible by 3)
+/// place no orders, so such a key moves to a neighbour, alternately up and down.
+#[inline]
+pub(super) fn ordering_customer(mut key: i64, customers: i64) -> i64 {
+    let mut delta = 1;
+    while key % 3 == 0 {
+        key = (key + delta).min(customers);
+        delta = -delta;
+    }
+    key
+}
+
 /// The order key of the `index`-th order (1-based): dbgen keeps 8 of every 32 keys.
 #[inline]
 pub const fn orderkey(index: u64) -> i64 {
@@ -266,18 +278,12 @@ impl OrderLineEngine {
         let d = dists();
         out.orderkey = orderkey(self.next);
         if n.custkey {
-            let mut key = if self.wide_keys {
+            let key = if self.wide_keys {
                 self.custkey.uniform64(1, self.customers)
             } else {
                 self.custkey.uniform(1, self.customers)
             };
-            // A third of the customers place no orders.
-            let mut delta = 1;
-            while key % 3 == 0 {
-                key = (key + delta).min(self.customers);
-                delta = -delta;
-            }
-            out.custkey = key;
+            out.custkey = ordering_customer(key, self.customers);
         }
         let order_day = if n.orderdate {
             self.orderdate.uniform(DATE_BASE, LAST_ORDER_DAY) - DATE_BASE

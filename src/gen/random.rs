@@ -52,7 +52,7 @@ pub fn advance(mut state: i64, mut n: u64) -> i64 {
 /// One Park–Miller step. For states in `[0, 2³¹−1)` (every stream but dbgen's 64-bit ones)
 /// the product fits in 46 bits and reduces modulo the Mersenne prime with a shift and an add.
 #[inline(always)]
-pub(crate) fn next_state(state: i64) -> i64 {
+fn next_state(state: i64) -> i64 {
     if state >= 0 {
         let x = state * MULTIPLIER;
         let r = (x & MODULUS) + (x >> 31);
