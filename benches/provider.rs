@@ -224,18 +224,42 @@ async fn run(args: Args) -> Result<()> {
             ParquetReadOptions::default(),
         )
         .await?;
+    // The three sources take turns, ROUNDS times, so that machine noise hits all alike;
+    // best and median of each.
+    const ROUNDS: usize = 9;
     for (label, sql) in [
         ("revenue sum", REVENUE.to_string()),
         ("TPC-H Q1", datafusion_dbgen::bench::QUERIES[0].to_string()),
     ] {
-        let generated = best_of(&ctx, &sql, 3).await?;
-        let read = best_of(&parquet, &sql, 3).await?;
-        let read_utf8 = best_of(&parquet_utf8, &sql, 3).await?;
+        let sources = [&ctx, &parquet, &parquet_utf8];
+        let mut times = [Vec::new(), Vec::new(), Vec::new()];
+        for source in sources {
+            drain(source, &sql).await?; // warm-up
+        }
+        for _ in 0..ROUNDS {
+            for (source, times) in sources.iter().zip(&mut times) {
+                times.push(drain(source, &sql).await?.1);
+            }
+        }
+        let [generated, read, read_utf8] = times.map(|mut t| {
+            t.sort();
+            (t[0], t[t.len() / 2])
+        });
+        let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64();
         println!(
-            "{label}: provider {generated:.2?}, Parquet {read:.2?} (provider {:.2}x the speed of Parquet); \
-             Parquet read as Utf8 {read_utf8:.2?} (provider {:.2}x)",
-            read.as_secs_f64() / generated.as_secs_f64(),
-            read_utf8.as_secs_f64() / generated.as_secs_f64()
+            "{label} (best / median of {ROUNDS}, sources alternated): provider {:.2?} / {:.2?}, \
+             Parquet {:.2?} / {:.2?} (provider {:.2}x / {:.2}x the speed of Parquet); \
+             Parquet read as Utf8 {:.2?} / {:.2?} (provider {:.2}x / {:.2}x)",
+            generated.0,
+            generated.1,
+            read.0,
+            read.1,
+            ratio(read.0, generated.0),
+            ratio(read.1, generated.1),
+            read_utf8.0,
+            read_utf8.1,
+            ratio(read_utf8.0, generated.0),
+            ratio(read_utf8.1, generated.1),
         );
     }
     drop(dir);

@@ -38,6 +38,27 @@ const QUERIES: &[&str] = &[
     "SELECT p_partkey, p_size FROM part WHERE p_partkey > 1500 ORDER BY p_partkey LIMIT 7",
     "SELECT count(*), sum(l_quantity) FROM lineitem",
     "SELECT count(*) FROM lineitem WHERE l_orderkey BETWEEN 30 AND 40",
+    // Column ranges the scan applies itself (exact pushdown), on every table kind.
+    "SELECT l_returnflag, l_linestatus, sum(l_quantity), count(*) FROM lineitem \
+     WHERE l_shipdate <= DATE '1998-12-01' - INTERVAL '90' DAY GROUP BY 1, 2",
+    "SELECT l_orderkey, l_linenumber FROM lineitem WHERE l_shipdate >= DATE '1994-01-01' \
+     AND l_shipdate < DATE '1994-01-01' + INTERVAL '1' YEAR \
+     AND l_discount BETWEEN 0.06 - 0.01 AND 0.06 + 0.01 AND l_quantity < 24",
+    "SELECT count(*) FROM lineitem WHERE l_shipdate < DATE '1992-02-01'",
+    "SELECT l_shipdate, l_comment FROM lineitem WHERE l_shipdate > DATE '1998-11-20'",
+    "SELECT * FROM lineitem WHERE l_orderkey > 59000 AND l_linenumber = 7",
+    "SELECT l_orderkey FROM lineitem WHERE l_shipdate > DATE '2000-01-01'",
+    "SELECT l_orderkey, l_linenumber FROM lineitem WHERE l_quantity = 50 \
+     AND l_receiptdate > DATE '1998-01-01' ORDER BY 1, 2 LIMIT 3",
+    "SELECT o_orderkey, o_orderdate FROM orders \
+     WHERE o_orderdate BETWEEN DATE '1995-03-01' AND DATE '1995-03-15'",
+    "SELECT o_orderkey, o_orderstatus FROM orders \
+     WHERE o_orderdate < DATE '1995-03-15' AND o_totalprice > 400000",
+    "SELECT p_partkey, p_name FROM part WHERE p_size = 15 AND p_retailprice < 1000",
+    "SELECT ps_partkey, ps_suppkey FROM partsupp WHERE ps_availqty < 100 AND ps_suppkey >= 90",
+    "SELECT c_custkey FROM customer WHERE c_acctbal > 9900 AND c_nationkey = 3",
+    "SELECT s_suppkey FROM supplier WHERE s_acctbal BETWEEN 0 AND 1000",
+    "SELECT n_name FROM nation WHERE n_nationkey BETWEEN 3 AND 5",
 ];
 
 /// Sorted result lines.
@@ -96,6 +117,24 @@ async fn limit_without_order_returns_that_many_table_rows() {
             assert!(got.iter().all(|l| all.contains(l)));
             let distinct: BTreeSet<&String> = got.iter().collect();
             assert_eq!(distinct.len(), limit, "rows repeated");
+        }
+    }
+}
+
+/// A limit over a filter the scan applies counts rows that pass it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn limit_over_a_pushed_filter_returns_passing_rows() {
+    let reference = reference_context().await;
+    let filter = "l_shipdate >= DATE '1998-08-01' AND l_quantity = 1";
+    let sql = format!("SELECT * FROM lineitem WHERE {filter}");
+    let passing: BTreeSet<String> = lines(&run(&reference, &sql).await).into_iter().collect();
+    assert!(passing.len() > 20, "{}", passing.len());
+    for partitions in [1, 3, 16] {
+        let ctx = tpch_context(SF, partitions);
+        for limit in [1, 7, 20] {
+            let got = lines(&run(&ctx, &format!("{sql} LIMIT {limit}")).await);
+            assert_eq!(got.len(), limit, "{partitions} partitions, limit {limit}");
+            assert!(got.iter().all(|l| passing.contains(l)), "{got:?}");
         }
     }
 }

@@ -1,12 +1,15 @@
 //! [`TableBatches`]: record batches of any range of a table, built from the typed generators.
 
-use arrow::array::{ArrayRef, RecordBatch, RecordBatchOptions};
+use arrow::array::{ArrayRef, BooleanArray, RecordBatch, RecordBatchOptions};
+use arrow::buffer::BooleanBuffer;
+use arrow::compute::FilterBuilder;
 use arrow::datatypes::SchemaRef;
 use arrow::error::ArrowError;
 
 use super::columns;
 use super::lineitem_source::LineitemSource;
 use super::orders_source::OrdersSource;
+use super::row_filter::RowFilter;
 use super::schema::table_schema;
 use crate::error::{Error, Result};
 use crate::generator::order_batch::OrderBatchGenerator;
@@ -26,7 +29,8 @@ pub const DEFAULT_BATCH_SIZE: usize = 8192;
 ///
 /// Each batch holds `batch_size` rows (the last one fewer); columns outside the projection are
 /// neither generated nor built. An empty projection yields batches with a row count and no
-/// columns (what `SELECT count(*)` scans).
+/// columns (what `SELECT count(*)` scans). With a [`RowFilter`] ([`TableBatches::filtered`])
+/// only the rows it keeps come out.
 ///
 /// ```
 /// use datafusion_dbgen::arrow::TableBatches;
@@ -45,6 +49,7 @@ pub struct TableBatches {
     rows: Box<dyn RowSource>,
     batch_size: usize,
     remaining: u64,
+    filter: RowFilter,
 }
 
 impl TableBatches {
@@ -60,13 +65,41 @@ impl TableBatches {
         projection: Option<&[usize]>,
         batch_size: usize,
     ) -> Result<Self> {
+        Self::filtered(
+            table,
+            sf,
+            range,
+            projection,
+            batch_size,
+            RowFilter::default(),
+        )
+    }
+
+    /// [`TableBatches::new`] keeping only the rows `filter` passes (batches may then hold fewer
+    /// than `batch_size` rows). The filter's columns (indices into the table's schema) are
+    /// generated whether projected or not; one the table lacks is an error, one that cannot be
+    /// range-filtered (text) makes the first batch an error.
+    pub fn filtered(
+        table: Table,
+        sf: &ScaleFactor,
+        range: RowRange,
+        projection: Option<&[usize]>,
+        batch_size: usize,
+        filter: RowFilter,
+    ) -> Result<Self> {
         let full = table_schema(table);
         let width = full.fields().len();
         let columns: Vec<usize> = match projection {
             Some(p) => p.to_vec(),
             None => (0..width).collect(),
         };
-        if let Some(bad) = columns.iter().find(|&&c| c >= width) {
+        let filtered = filter.bounds().iter().map(|b| b.column);
+        if let Some(bad) = columns
+            .iter()
+            .copied()
+            .chain(filtered)
+            .find(|&c| c >= width)
+        {
             return Err(Error::InvalidOption(format!(
                 "column index {bad} out of range: {table} has {width} columns"
             )));
@@ -77,19 +110,28 @@ impl TableBatches {
         let schema = full
             .project(&columns)
             .map_err(|e| Error::InvalidOption(e.to_string()))?;
-        let mask = ColumnMask::of(columns.iter().copied());
+        let generated = columns
+            .iter()
+            .copied()
+            .chain(filter.bounds().iter().map(|b| b.column));
         Ok(TableBatches {
             schema: std::sync::Arc::new(schema),
+            rows: row_source(table, sf, range, ColumnMask::of(generated)),
             columns,
-            rows: row_source(table, sf, range, mask),
             batch_size,
-            remaining: u64::MAX,
+            remaining: if filter.rejects_everything() {
+                0
+            } else {
+                u64::MAX
+            },
+            filter,
         })
     }
 
-    /// Stops after `limit` rows in total (`None`: no limit).
+    /// Stops after `limit` rows in total (`None`: no limit); with a filter, `limit` rows that
+    /// pass it.
     pub fn with_limit(mut self, limit: Option<u64>) -> Self {
-        self.remaining = limit.unwrap_or(u64::MAX);
+        self.remaining = self.remaining.min(limit.unwrap_or(u64::MAX));
         self
     }
 
@@ -99,24 +141,69 @@ impl TableBatches {
     }
 
     fn build(&mut self) -> Option<Result<RecordBatch, ArrowError>> {
-        let wanted = (self.batch_size as u64).min(self.remaining) as usize;
-        if wanted == 0 {
-            return None;
+        // A selective filter may pass nothing for a while; after this many empty parts an empty
+        // batch goes out, so that one poll stays one bounded piece of work.
+        const EMPTY_PARTS_PER_BATCH: usize = 16;
+        for _ in 0..EMPTY_PARTS_PER_BATCH {
+            if self.remaining == 0 {
+                return None;
+            }
+            // Unfiltered, never more than the limit; filtered, whole batches cut afterwards.
+            let wanted = match self.filter.is_empty() {
+                true => (self.batch_size as u64).min(self.remaining) as usize,
+                false => self.batch_size,
+            };
+            let rows = self.rows.fill(wanted);
+            if rows == 0 {
+                self.remaining = 0;
+                return None;
+            }
+            let batch = match self.batch_of(rows) {
+                Ok(Some(batch)) => batch,
+                Ok(None) => continue,
+                Err(e) => return Some(Err(e)),
+            };
+            let batch = match batch.num_rows() as u64 > self.remaining {
+                true => batch.slice(0, self.remaining as usize),
+                false => batch,
+            };
+            self.remaining -= batch.num_rows() as u64;
+            return Some(Ok(batch));
         }
-        let rows = self.rows.fill(wanted);
-        if rows == 0 {
-            self.remaining = 0;
-            return None;
-        }
-        self.remaining -= rows as u64;
+        Some(Ok(RecordBatch::new_empty(self.schema.clone())))
+    }
+
+    /// The batch of the `rows` buffered rows that pass the filter (`None` if none does).
+    fn batch_of(&mut self, rows: usize) -> Result<Option<RecordBatch>, ArrowError> {
         let source = &mut self.rows;
-        let arrays: Result<Vec<ArrayRef>, ArrowError> =
-            self.columns.iter().map(|&c| source.column(c)).collect();
+        let keep = self.filter.evaluate(rows, |c| source.column(c))?;
+        let (rows, arrays) = match keep {
+            None => (rows, self.project(None)?),
+            Some(keep) => match keep.count_set_bits() {
+                0 => return Ok(None),
+                // The source drops the rows before building columns where it can ...
+                kept if source.retain(&keep) => (kept, self.project(None)?),
+                // ... otherwise the built columns are filtered.
+                kept => (kept, self.project(Some(keep))?),
+            },
+        };
         let options = RecordBatchOptions::new().with_row_count(Some(rows));
-        Some(
-            arrays
-                .and_then(|a| RecordBatch::try_new_with_options(self.schema.clone(), a, &options)),
-        )
+        RecordBatch::try_new_with_options(self.schema.clone(), arrays, &options).map(Some)
+    }
+
+    /// The projected columns of the buffered rows, filtered by `keep` if given.
+    fn project(&mut self, keep: Option<BooleanBuffer>) -> Result<Vec<ArrayRef>, ArrowError> {
+        let source = &mut self.rows;
+        let arrays = self.columns.iter().map(|&c| source.column(c));
+        let Some(keep) = keep else {
+            return arrays.collect();
+        };
+        let mut filter = FilterBuilder::new(&BooleanArray::new(keep, None));
+        if self.columns.len() > 1 {
+            filter = filter.optimize();
+        }
+        let filter = filter.build();
+        arrays.map(|a| a.and_then(|a| filter.filter(&a))).collect()
     }
 }
 
@@ -143,6 +230,11 @@ pub(crate) trait RowSource: Send {
     fn fill(&mut self, max: usize) -> usize;
     /// Builds column `column` of the buffered rows.
     fn column(&mut self, column: usize) -> Result<ArrayRef, ArrowError>;
+    /// Drops the buffered rows `keep` does not hold, so that columns built afterwards have only
+    /// the kept rows; false if this source cannot (the caller filters the built columns).
+    fn retain(&mut self, _keep: &BooleanBuffer) -> bool {
+        false
+    }
 }
 
 type ColumnFn<R> = fn(&[R], usize) -> Result<ArrayRef, ArrowError>;
@@ -166,6 +258,15 @@ where
 
     fn column(&mut self, column: usize) -> Result<ArrayRef, ArrowError> {
         (self.build)(&self.buffer, column)
+    }
+
+    fn retain(&mut self, keep: &BooleanBuffer) -> bool {
+        let mut row = 0;
+        self.buffer.retain(|_| {
+            row += 1;
+            keep.value(row - 1)
+        });
+        true
     }
 }
 
@@ -235,6 +336,130 @@ mod tests {
         let all = RowRange::new(0, 15_000);
         let batches = TableBatches::new(Table::Lineitem, &sf(), all, None, 1000).unwrap();
         assert_eq!(rows(batches.with_limit(Some(2500))), 2500);
+    }
+
+    /// Rows of `table` (columns `projection`) passing `filter`, checked the slow way: every
+    /// row generated, then kept if its filter columns (also generated) are in range.
+    fn filtered_the_slow_way(
+        table: Table,
+        range: RowRange,
+        projection: &[usize],
+        filter: &RowFilter,
+    ) -> Vec<String> {
+        use arrow::util::display::array_value_to_string;
+        let wide: Vec<usize> = projection
+            .iter()
+            .copied()
+            .chain(filter.bounds().iter().map(|b| b.column))
+            .collect();
+        let mut out = Vec::new();
+        for batch in TableBatches::new(table, &sf(), range, Some(&wide), 1000).unwrap() {
+            let batch = batch.unwrap();
+            let mut keep = vec![true; batch.num_rows()];
+            for (i, bound) in filter.bounds().iter().enumerate() {
+                let pass = bound.evaluate(batch.column(projection.len() + i)).unwrap();
+                keep.iter_mut().zip(pass.iter()).for_each(|(k, p)| *k &= p);
+            }
+            for row in (0..batch.num_rows()).filter(|&r| keep[r]) {
+                let values: Vec<String> = (0..projection.len())
+                    .map(|c| array_value_to_string(batch.column(c), row).unwrap())
+                    .collect();
+                out.push(values.join("|"));
+            }
+        }
+        out
+    }
+
+    fn rows_text(batches: TableBatches) -> Vec<String> {
+        use arrow::util::display::array_value_to_string;
+        let mut out = Vec::new();
+        for batch in batches {
+            let batch = batch.unwrap();
+            for row in 0..batch.num_rows() {
+                let values: Vec<String> = (0..batch.num_columns())
+                    .map(|c| array_value_to_string(batch.column(c), row).unwrap())
+                    .collect();
+                out.push(values.join("|"));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn filters_keep_exactly_the_rows_in_range() {
+        use super::super::row_filter::ColumnBound;
+        let ship_before_1993 = ColumnBound::new(10, i128::MIN, 8401);
+        let few_items = ColumnBound::new(4, 100, 500);
+        let cases = [
+            // lineitem drops rows before building columns; the filter column projected or not.
+            (
+                Table::Lineitem,
+                vec![0, 3, 4, 8, 15],
+                vec![ship_before_1993, few_items],
+            ),
+            (Table::Lineitem, vec![10, 6], vec![ship_before_1993]),
+            (Table::Lineitem, vec![], vec![few_items]),
+            // orders columnar (built columns filtered) and with summaries (rows dropped).
+            (
+                Table::Orders,
+                vec![0, 8],
+                vec![ColumnBound::new(4, 8500, 8600)],
+            ),
+            (
+                Table::Orders,
+                vec![0, 2, 3],
+                vec![ColumnBound::new(3, 0, 5_000_000)],
+            ),
+            (Table::Part, vec![0, 1], vec![ColumnBound::new(5, 10, 12)]),
+        ];
+        let range = RowRange::new(100, 1_700);
+        for (table, projection, bounds) in cases {
+            let filter = RowFilter::new(bounds);
+            let want = filtered_the_slow_way(table, range, &projection, &filter);
+            assert!(!want.is_empty(), "{table}: {filter:?} keeps nothing");
+            for batch_size in [1, 5, 333, 8192] {
+                let batches = TableBatches::filtered(
+                    table,
+                    &sf(),
+                    range,
+                    Some(&projection),
+                    batch_size,
+                    filter.clone(),
+                )
+                .unwrap();
+                let got = rows_text(batches);
+                if projection.is_empty() {
+                    assert_eq!(got.len(), want.len(), "{table} {filter:?}");
+                } else {
+                    assert_eq!(got, want, "{table} {filter:?} batch {batch_size}");
+                }
+            }
+            let limited =
+                TableBatches::filtered(table, &sf(), range, Some(&projection), 64, filter)
+                    .unwrap()
+                    .with_limit(Some(3));
+            assert_eq!(rows_text(limited).len(), want.len().min(3));
+        }
+    }
+
+    #[test]
+    fn filters_that_keep_nothing_generate_nothing() {
+        use super::super::row_filter::ColumnBound;
+        let all = RowRange::new(0, 15_000);
+        let never = RowFilter::new([ColumnBound::new(10, 5, 4)]);
+        let batches =
+            TableBatches::filtered(Table::Lineitem, &sf(), all, None, 100, never).unwrap();
+        assert_eq!(batches.count(), 0);
+        // Nothing passes at all: empty batches go out now and then, never a row.
+        let late = RowFilter::new([ColumnBound::new(10, 20_000, 30_000)]);
+        let batches = TableBatches::filtered(Table::Lineitem, &sf(), all, None, 100, late).unwrap();
+        assert_eq!(rows(batches), 0);
+        let text = RowFilter::new([ColumnBound::new(15, 0, 1)]);
+        let mut batches =
+            TableBatches::filtered(Table::Lineitem, &sf(), all, None, 100, text).unwrap();
+        assert!(batches.next().unwrap().is_err());
+        let outside = RowFilter::new([ColumnBound::new(16, 0, 1)]);
+        assert!(TableBatches::filtered(Table::Lineitem, &sf(), all, None, 100, outside).is_err());
     }
 
     #[test]

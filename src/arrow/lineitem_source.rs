@@ -5,10 +5,12 @@
 //! column, and the vectors become Arrow buffers without another copy.
 
 use std::mem::take;
+use std::ops::Range;
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, Int32Array};
-use arrow::buffer::ScalarBuffer;
+use arrow::array::{ArrayRef, BooleanArray, Int32Array};
+use arrow::buffer::{BooleanBuffer, ScalarBuffer};
+use arrow::compute::filter;
 use arrow::error::ArrowError;
 
 use super::arrays::{char_array, date_array, decimal_array, key_array, text};
@@ -26,6 +28,8 @@ pub(crate) struct LineitemSource {
     buffers: LineColumns,
     /// Columns already built from the current buffers (a projection may name one twice).
     built: [Option<ArrayRef>; WIDTH],
+    /// The runs of rows a filter keeps (reused between batches).
+    kept: Vec<Range<usize>>,
 }
 
 impl LineitemSource {
@@ -36,6 +40,7 @@ impl LineitemSource {
             mask,
             buffers: LineColumns::default(),
             built: Default::default(),
+            kept: Vec::new(),
         }
     }
 }
@@ -85,6 +90,27 @@ impl super::batches::RowSource for LineitemSource {
         };
         self.built[column] = Some(array.clone());
         Ok(array)
+    }
+
+    /// Compacts the line vectors in place (in cache, before any Arrow buffer exists); columns
+    /// already built (the filter's own) are filtered as arrays.
+    fn retain(&mut self, keep: &BooleanBuffer) -> bool {
+        self.kept.clear();
+        self.kept
+            .extend(keep.set_slices().map(|(start, end)| start..end));
+        // Only columns still to be built need their values; the rest are emptied.
+        self.buffers.retain(&self.kept, self.mask);
+        let predicate = BooleanArray::new(keep.clone(), None);
+        for built in self.built.iter_mut() {
+            if let Some(array) = built {
+                match filter(array, &predicate) {
+                    Ok(kept) => *array = kept,
+                    // Not expected; the column is simply built again if asked for.
+                    Err(_) => *built = None,
+                }
+            }
+        }
+        true
     }
 }
 

@@ -10,7 +10,9 @@ mod batches;
 mod columns;
 mod lineitem_source;
 mod orders_source;
+pub mod row_filter;
 pub mod schema;
 
 pub use batches::{DEFAULT_BATCH_SIZE, TableBatches};
+pub use row_filter::{ColumnBound, RowFilter};
 pub use schema::{DECIMAL_PRECISION, DECIMAL_SCALE, table_schema};

@@ -17,6 +17,8 @@
 //! with the row engine, for every batch size and for the 64-bit keys of large scale factors
 //! (where `l_partkey`'s stream is sequential and is drawn order by order instead).
 
+use std::ops::Range;
+
 use super::columns::ColumnMask;
 use super::date::Date;
 use super::dists::dists;
@@ -67,6 +69,17 @@ macro_rules! line_columns {
                 })*
             }
 
+            /// Keeps only the values in `runs` (ascending, disjoint ranges of row indices) in
+            /// the columns of `columns`, and empties the others (values a column was only
+            /// derived from).
+            pub fn retain(&mut self, runs: &[Range<usize>], columns: ColumnMask) {
+                $(if columns.has(col::$col) {
+                    compact(&mut self.$field, runs);
+                } else {
+                    self.$field.clear();
+                })*
+            }
+
             /// Keeps the first `emit` values; moves `emit..end` into `carry`.
             fn split(&mut self, needed: ColumnMask, emit: usize, end: usize, carry: &mut Self) {
                 $(if needed.has(col::$col) {
@@ -77,6 +90,23 @@ macro_rules! line_columns {
             }
         }
     };
+}
+
+/// Moves the values in `runs` (ascending, disjoint ranges) to the front of `values`, in order,
+/// and drops the rest: one `memmove` per run. An empty vector (a column not filled, or already
+/// handed out) stays empty.
+fn compact<T: Copy>(values: &mut Vec<T>, runs: &[Range<usize>]) {
+    if values.is_empty() {
+        return;
+    }
+    let mut to = 0;
+    for run in runs {
+        if run.start != to {
+            values.copy_within(run.clone(), to);
+        }
+        to += run.len();
+    }
+    values.truncate(to);
 }
 
 line_columns! {

@@ -4,10 +4,10 @@ use std::fmt;
 use std::sync::{Arc, OnceLock};
 
 use datafusion::arrow::compute::SortOptions;
-use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::datatypes::{DataType, SchemaRef};
 use datafusion::common::stats::Precision;
 use datafusion::common::tree_node::TreeNodeRecursion;
-use datafusion::common::{Statistics, plan_err};
+use datafusion::common::{ScalarValue, Statistics, plan_err};
 use datafusion::error::{DataFusionError, Result};
 use datafusion::execution::{SendableRecordBatchStream, TaskContext};
 use datafusion::physical_expr::expressions::Column;
@@ -21,9 +21,9 @@ use datafusion::physical_plan::{
 };
 
 use super::keys::key_of_row;
-use super::stats::{row_count, scan_statistics};
+use super::stats::{filter_selectivity, narrow_to_filter, row_count, scale_rows, scan_statistics};
 use super::stream::ScanStream;
-use crate::arrow::{TableBatches, table_schema};
+use crate::arrow::{ColumnBound, RowFilter, TableBatches, table_schema};
 use crate::generator::{RowRange, ScaleFactor, Table};
 
 /// A scan of a TPC-H table that generates its rows: one partition per contiguous range of
@@ -31,8 +31,9 @@ use crate::generator::{RowRange, ScaleFactor, Table};
 /// session's `batch_size`.
 ///
 /// With `n` partitions over the whole table, partition `i` generates exactly dbgen's chunk
-/// `i + 1` of `n` (`dbgen -C n -S i+1`). Only the projected columns are generated. Each
-/// partition's rows come out sorted by the table's key, which the plan declares.
+/// `i + 1` of `n` (`dbgen -C n -S i+1`). Only the projected columns are generated (and those a
+/// [`RowFilter`] reads). Each partition's rows come out sorted by the table's key, which the plan
+/// declares.
 #[derive(Debug, Clone)]
 pub struct TpchScanExec {
     table: Table,
@@ -42,6 +43,8 @@ pub struct TpchScanExec {
     schema: SchemaRef,
     ranges: Vec<RowRange>,
     fetch: Option<usize>,
+    /// Value ranges rows must be in (pushed-down filters, applied exactly).
+    filter: RowFilter,
     /// Rows per partition, computed on first use (lineitem counts draw one value per order).
     row_counts: Arc<OnceLock<Vec<Precision<usize>>>>,
     metrics: ExecutionPlanMetricsSet,
@@ -85,6 +88,7 @@ impl TpchScanExec {
             schema,
             ranges,
             fetch: None,
+            filter: RowFilter::default(),
             row_counts: Arc::new(OnceLock::new()),
             metrics: ExecutionPlanMetricsSet::new(),
             properties,
@@ -125,17 +129,31 @@ impl TpchScanExec {
         })
     }
 
-    /// Rows a partition of `rows` rows outputs, once the fetch stops it.
-    fn fetched(&self, rows: Precision<usize>) -> Precision<usize> {
+    /// The filter the scan applies.
+    pub fn filter(&self) -> &RowFilter {
+        &self.filter
+    }
+
+    /// Rows a partition generating `rows` rows from `range` outputs, once the filter has dropped
+    /// some and the fetch stops it.
+    fn output_rows(&self, range: RowRange, rows: Precision<usize>) -> Precision<usize> {
+        let rows = match self.filter.is_empty() {
+            true => rows,
+            false => scale_rows(
+                rows,
+                filter_selectivity(self.table, &self.sf, range, &self.filter),
+            ),
+        };
         match self.fetch {
             Some(fetch) => rows.min(&Precision::Exact(fetch)),
             None => rows,
         }
     }
 
-    /// Statistics of an output of `rows` rows (already limited by the fetch) from `range`.
+    /// Statistics of an output of `rows` rows (already filtered and limited) from `range`.
     fn statistics_of(&self, range: RowRange, rows: Precision<usize>) -> Statistics {
-        let stats = scan_statistics(self.table, &self.sf, range, &self.projection, rows);
+        let mut stats = scan_statistics(self.table, &self.sf, range, &self.projection, rows);
+        narrow_to_filter(&mut stats, &self.projection, &self.filter);
         if self.fetch.is_some() {
             with_inexact_bounds(stats)
         } else {
@@ -234,10 +252,45 @@ impl DisplayAs for TpchScanExec {
                 )?;
             }
         }
+        if !self.filter.is_empty() {
+            let full = table_schema(self.table);
+            let bounds: Vec<String> = self
+                .filter
+                .bounds()
+                .iter()
+                .map(|b| describe_bound(&full, b))
+                .collect();
+            write!(f, "{sep}filter=[{}]", bounds.join(" AND "))?;
+        }
         if let Some(fetch) = self.fetch {
             write!(f, "{sep}fetch={fetch}")?;
         }
         Ok(())
+    }
+}
+
+/// A bound as SQL: `l_shipdate <= 1998-09-02`, `l_discount BETWEEN 0.05 AND 0.07`.
+fn describe_bound(schema: &SchemaRef, bound: &ColumnBound) -> String {
+    let Some(field) = schema.fields().get(bound.column) else {
+        return format!("column {}", bound.column);
+    };
+    let value = |raw: i128| -> String {
+        let scalar = match field.data_type() {
+            DataType::Date32 => i32::try_from(raw)
+                .ok()
+                .map(|d| ScalarValue::Date32(Some(d))),
+            DataType::Decimal128(p, s) => Some(ScalarValue::Decimal128(Some(raw), *p, *s)),
+            _ => None,
+        };
+        scalar.map_or_else(|| raw.to_string(), |s| s.to_string())
+    };
+    let name = field.name();
+    match (bound.low, bound.high) {
+        (i128::MIN, i128::MAX) => format!("{name} IS NOT NULL"),
+        (i128::MIN, high) => format!("{name} <= {}", value(high)),
+        (low, i128::MAX) => format!("{name} >= {}", value(low)),
+        (low, high) if low == high => format!("{name} = {}", value(low)),
+        (low, high) => format!("{name} BETWEEN {} AND {}", value(low), value(high)),
     }
 }
 
@@ -299,12 +352,13 @@ impl ExecutionPlan for TpchScanExec {
             );
         };
         let batch_size = context.session_config().batch_size().max(1);
-        let batches = TableBatches::new(
+        let batches = TableBatches::filtered(
             self.table,
             &self.sf,
             *range,
             Some(&self.projection),
             batch_size,
+            self.filter.clone(),
         )
         .map_err(|e| DataFusionError::Execution(e.to_string()))?
         .with_limit(self.fetch.map(|f| f as u64));
@@ -327,14 +381,20 @@ impl ExecutionPlan for TpchScanExec {
         let counts = self.partition_rows();
         let stats = match args.partition() {
             Some(p) => match (self.ranges.get(p), counts.get(p)) {
-                (Some(range), Some(rows)) => self.statistics_of(*range, self.fetched(*rows)),
+                (Some(range), Some(rows)) => {
+                    self.statistics_of(*range, self.output_rows(*range, *rows))
+                }
                 _ => return plan_err!("TpchScanExec has no partition {p}"),
             },
             None => {
                 // With a fetch, each partition stops at `fetch` rows.
-                let rows = counts.iter().fold(Precision::Exact(0), |total, rows| {
-                    total.add(&self.fetched(*rows))
-                });
+                let rows = self
+                    .ranges
+                    .iter()
+                    .zip(counts)
+                    .fold(Precision::Exact(0), |total, (range, rows)| {
+                        total.add(&self.output_rows(*range, *rows))
+                    });
                 self.statistics_of(self.rows, rows)
             }
         };
@@ -358,5 +418,20 @@ impl TpchScanExec {
     pub fn with_limit(mut self, fetch: Option<usize>) -> Self {
         self.fetch = fetch;
         self
+    }
+
+    /// This scan keeping only the rows `filter` passes (its column indices are into the table's
+    /// schema; the columns need not be projected). Fails on a column the table lacks.
+    pub fn with_filter(mut self, filter: RowFilter) -> Result<Self> {
+        let width = table_schema(self.table).fields().len();
+        if let Some(bad) = filter.bounds().iter().find(|b| b.column >= width) {
+            return plan_err!(
+                "filter on column {} out of range for {}",
+                bad.column,
+                self.table
+            );
+        }
+        self.filter = filter;
+        Ok(self)
     }
 }

@@ -6,9 +6,11 @@
 //! gives a *superset* of the matching rows; the provider reports the pushdown as `Inexact`, so
 //! DataFusion still applies the filter itself.
 
-use datafusion::common::{Column, ScalarValue};
-use datafusion::logical_expr::{Between, BinaryExpr, Expr, Operator, expr::InList};
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
+use datafusion::common::Column;
+use datafusion::logical_expr::{BinaryExpr, Expr, Operator, expr::InList};
 
+use super::filters::{column_bound, integer};
 use crate::generator::order_lines::{order_index_at_or_after, orderkey};
 use crate::generator::{RowRange, ScaleFactor, Table};
 
@@ -74,26 +76,28 @@ pub fn key_column(table: Table) -> Option<&'static str> {
 }
 
 /// The key range a filter restricts `key` to, if it is a range predicate on it: comparisons
-/// (`=`, `<`, `<=`, `>`, `>=`) and `BETWEEN` with integer literals, `IN` lists of literals,
-/// and `AND` / `OR` of those. `None` means the filter says nothing usable about the key.
+/// (`=`, `<`, `<=`, `>`, `>=`) and `BETWEEN` with integer literals (read as
+/// [`column_bound`] reads them), `IN` lists of literals, and `AND` / `OR` of those. `None` means
+/// the filter says nothing usable about the key.
 pub fn key_range(expr: &Expr, key: &str) -> Option<KeyRange> {
     match expr {
-        Expr::BinaryExpr(BinaryExpr { left, op, right }) => match op {
-            Operator::And => match (key_range(left, key), key_range(right, key)) {
+        Expr::BinaryExpr(BinaryExpr {
+            left,
+            op: Operator::And,
+            right,
+        }) => {
+            match (key_range(left, key), key_range(right, key)) {
                 (Some(a), Some(b)) => Some(a.intersect(b)),
                 // A superset is fine: the filter is applied again above the scan.
                 (Some(a), None) | (None, Some(a)) => Some(a),
                 (None, None) => None,
-            },
-            Operator::Or => Some(key_range(left, key)?.hull(key_range(right, key)?)),
-            _ => comparison(left, *op, right, key),
-        },
-        Expr::Between(Between {
-            expr,
-            negated: false,
-            low,
-            high,
-        }) if is_key(expr, key) => Some(KeyRange::new(literal(low)?, literal(high)?)),
+            }
+        }
+        Expr::BinaryExpr(BinaryExpr {
+            left,
+            op: Operator::Or,
+            right,
+        }) => Some(key_range(left, key)?.hull(key_range(right, key)?)),
         Expr::InList(InList {
             expr,
             list,
@@ -102,27 +106,13 @@ pub fn key_range(expr: &Expr, key: &str) -> Option<KeyRange> {
             let v = literal(item)?;
             Some(acc.hull(KeyRange::new(v, v)))
         }),
-        _ => None,
+        _ => {
+            let schema = Schema::new(vec![Field::new(key, DataType::Int64, false)]);
+            let bound = column_bound(expr, &schema)?;
+            let clamp = |v: i128| v.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64;
+            Some(KeyRange::new(clamp(bound.low), clamp(bound.high)))
+        }
     }
-}
-
-fn comparison(left: &Expr, op: Operator, right: &Expr, key: &str) -> Option<KeyRange> {
-    // Normalise to `key <op> value`.
-    let (op, value) = if is_key(left, key) {
-        (op, literal(right)?)
-    } else if is_key(right, key) {
-        (op.swap()?, literal(left)?)
-    } else {
-        return None;
-    };
-    Some(match op {
-        Operator::Eq => KeyRange::new(value, value),
-        Operator::Lt => KeyRange::new(i64::MIN, value.checked_sub(1)?),
-        Operator::LtEq => KeyRange::new(i64::MIN, value),
-        Operator::Gt => KeyRange::new(value.checked_add(1)?, i64::MAX),
-        Operator::GtEq => KeyRange::new(value, i64::MAX),
-        _ => return None,
-    })
 }
 
 fn is_key(expr: &Expr, key: &str) -> bool {
@@ -133,17 +123,7 @@ fn literal(expr: &Expr) -> Option<i64> {
     let Expr::Literal(value, _) = expr else {
         return None;
     };
-    match value {
-        ScalarValue::Int8(Some(v)) => Some(i64::from(*v)),
-        ScalarValue::Int16(Some(v)) => Some(i64::from(*v)),
-        ScalarValue::Int32(Some(v)) => Some(i64::from(*v)),
-        ScalarValue::Int64(Some(v)) => Some(*v),
-        ScalarValue::UInt8(Some(v)) => Some(i64::from(*v)),
-        ScalarValue::UInt16(Some(v)) => Some(i64::from(*v)),
-        ScalarValue::UInt32(Some(v)) => Some(i64::from(*v)),
-        ScalarValue::UInt64(Some(v)) => i64::try_from(*v).ok(),
-        _ => None,
-    }
+    i64::try_from(integer(value)?).ok()
 }
 
 /// The generator rows of `table` whose keys may lie in `keys` (a superset for sparse order keys

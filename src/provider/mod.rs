@@ -7,7 +7,7 @@
 //! - [`register_tpch_catalog`]: a `tpch` catalog, `SELECT * FROM tpch.sf1.lineitem`;
 //! - [`register_tpch_functions`]: table functions, `SELECT * FROM tpch_lineitem(0.1)`;
 //! - [`TpchScanExec`]: the scan plan (partitions = dbgen chunks, projection, limit and
-//!   key-range pushdown, exact statistics).
+//!   key-range pushdown, exact column-range filters, statistics).
 //!
 //! ```no_run
 //! use datafusion::prelude::SessionContext;
@@ -27,6 +27,7 @@
 
 mod catalog;
 mod exec;
+pub mod filters;
 mod functions;
 pub mod keys;
 pub mod stats;

@@ -11,8 +11,9 @@ use datafusion::logical_expr::{Expr, TableProviderFilterPushDown, TableType};
 use datafusion::physical_plan::{ExecutionPlan, StatisticsArgs};
 
 use super::exec::TpchScanExec;
+use super::filters::column_bound;
 use super::keys::{KeyRange, key_column, key_range, rows_for_keys};
-use crate::arrow::table_schema;
+use crate::arrow::{RowFilter, table_schema};
 use crate::generator::{RowRange, ScaleFactor, Table};
 
 /// Fewest generator rows per scan partition: smaller tables (or key ranges) get fewer
@@ -23,9 +24,12 @@ pub const MIN_ROWS_PER_PARTITION: u64 = 256;
 ///
 /// No data is stored: every scan generates its rows with dbgen's algorithms (byte-identical
 /// values), split into `target_partitions` contiguous parts that generate in parallel.
-/// Projection, `LIMIT` and range filters on the table's key (`l_orderkey`, `o_orderkey`,
-/// `c_custkey`, `p_partkey`, `s_suppkey`, `ps_partkey`) are pushed into the scan; statistics
-/// (row counts, key bounds) come without generating anything.
+/// Projection, `LIMIT` and filters are pushed into the scan: range filters on the table's key
+/// (`l_orderkey`, `o_orderkey`, `c_custkey`, `p_partkey`, `s_suppkey`, `ps_partkey`) select the
+/// rows generated, and comparisons of an integer, date or decimal column with literals
+/// (`l_shipdate <= DATE '1998-09-02'`, `l_discount BETWEEN 0.05 AND 0.07`) are applied exactly
+/// by the scan, so DataFusion needs no filter operator for them. Statistics (row counts, key
+/// bounds) come without generating anything.
 ///
 /// ```no_run
 /// use std::sync::Arc;
@@ -61,15 +65,13 @@ impl TpchTableProvider {
     /// `table` at scale factor `sf` (0.001 ..= 100000, as dbgen accepts; SF ≥ 1 is truncated
     /// to a whole number). A bad scale factor is a planning error.
     pub fn new(table: Table, sf: f64) -> Result<Self> {
-        let sf = ScaleFactor::new(sf).map_err(|e| DataFusionError::Plan(e.to_string()))?;
+        let sf = ScaleFactor::new(sf)?;
         Ok(Self::with_scale_factor(table, sf))
     }
 
     /// The table named `name` (`"lineitem"`, case-insensitive) at scale factor `sf`.
     pub fn by_name(name: &str, sf: f64) -> Result<Self> {
-        let table: Table = name
-            .parse()
-            .map_err(|e: crate::Error| DataFusionError::Plan(e.to_string()))?;
+        let table: Table = name.parse().map_err(DataFusionError::from)?;
         Self::new(table, sf)
     }
 
@@ -104,7 +106,8 @@ impl TpchTableProvider {
     }
 
     /// The scan plan DataFusion gets: `partitions` parts (fewer for small ranges), the rows
-    /// selected by `filters` on the key, at most `limit` rows per partition.
+    /// selected by `filters` on the key, the column bounds among `filters` applied exactly, at
+    /// most `limit` rows per partition.
     pub fn scan_plan(
         &self,
         projection: Option<&[usize]>,
@@ -123,10 +126,10 @@ impl TpchTableProvider {
             None => RowRange::new(0, self.sf.generator_rows(self.table)),
         };
         let partitions = partition_count(self.table, rows, partitions);
-        Ok(
-            TpchScanExec::try_new(self.table, self.sf, rows, projection, partitions)?
-                .with_limit(limit),
-        )
+        let filter = RowFilter::new(filters.iter().filter_map(|f| column_bound(f, &self.schema)));
+        TpchScanExec::try_new(self.table, self.sf, rows, projection, partitions)?
+            .with_filter(filter)
+            .map(|scan| scan.with_limit(limit))
     }
 }
 
@@ -168,10 +171,16 @@ impl TableProvider for TpchTableProvider {
         let key = key_column(self.table);
         Ok(filters
             .iter()
-            .map(|f| match key.and_then(|k| key_range(f, k)) {
-                // The scan generates a superset; DataFusion keeps the filter above it.
-                Some(_) => TableProviderFilterPushDown::Inexact,
-                None => TableProviderFilterPushDown::Unsupported,
+            .map(|f| {
+                if column_bound(f, &self.schema).is_some() {
+                    // The scan drops every row outside the bound.
+                    TableProviderFilterPushDown::Exact
+                } else if key.and_then(|k| key_range(f, k)).is_some() {
+                    // The scan generates a superset; DataFusion keeps the filter above it.
+                    TableProviderFilterPushDown::Inexact
+                } else {
+                    TableProviderFilterPushDown::Unsupported
+                }
             })
             .collect())
     }
