@@ -3,7 +3,11 @@
 use std::path::PathBuf;
 
 /// Everything that can go wrong in this crate, with enough context to act on.
+///
+/// At the DataFusion boundary it converts into a `DataFusionError` that keeps it as its source
+/// (`From<Error> for DataFusionError`, feature `datafusion`).
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// A scale factor outside what dbgen accepts.
     #[error("invalid scale factor {0}: expected a number from 0.001 to 100000")]
@@ -47,6 +51,29 @@ pub enum Error {
     /// An invalid option or combination of options.
     #[error("{0}")]
     InvalidOption(String),
+    /// The work was cancelled (its cancel flag was set, e.g. by Ctrl-C): unfinished files were
+    /// removed, the finished ones are kept.
+    #[error("cancelled: {} file(s) finished before the stop", .finished.len())]
+    Cancelled {
+        /// Files completed (published under their final names) before the stop.
+        finished: Vec<PathBuf>,
+    },
+    /// A broken internal invariant (a bug in this crate, never bad input).
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+#[cfg(feature = "datafusion")]
+impl From<Error> for datafusion::error::DataFusionError {
+    /// Keeps the crate's error as the source (`DataFusionError::External`), except for what
+    /// DataFusion has its own variant for: cancellation and internal errors.
+    fn from(error: Error) -> Self {
+        use datafusion::error::DataFusionError;
+        match error {
+            Error::Internal(message) => DataFusionError::Internal(message),
+            other => DataFusionError::External(Box::new(other)),
+        }
+    }
 }
 
 /// Shorthand for results of this crate.

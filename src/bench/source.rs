@@ -11,8 +11,9 @@ use datafusion::datasource::MemTable;
 use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
 
 use super::error::BenchError;
+use crate::copy::CopyConfig;
 use crate::generator::{ScaleFactor, Table};
-use crate::provider::register_tpch;
+use crate::provider::{register_tpch, register_tpch_catalog, register_tpch_functions};
 
 /// Where the eight tables come from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -82,18 +83,46 @@ fn session_config(target_partitions: usize) -> SessionConfig {
 ///   so that times are not reported for the wrong scale factor;
 /// - [`Source::Memory`] generates every table into memory first (that takes as long as one
 ///   full scan of each table).
+///
+/// It is [`tpch_session`] with the default COPY configuration: the catalog, the table
+/// functions and the crate's COPY formats are registered too.
 pub async fn tpch_context(
     source: &Source,
     sf: f64,
     target_partitions: usize,
 ) -> Result<SessionContext, BenchError> {
-    let scale = ScaleFactor::new(sf)?;
+    tpch_session(source, sf, target_partitions, CopyConfig::default()).await
+}
+
+/// The session a user of the `tpch` CLI gets (`tpch query`, `tpch bench`, the prompt): the
+/// eight tables of `source` as in [`tpch_context`], plus the `tpch` catalog
+/// (`tpch.sf1.lineitem`, [`register_tpch_catalog`]), the table functions (`tpch_lineitem(0.1)`,
+/// [`register_tpch_functions`]) and the crate's COPY writer for `parquet`, `csv` and `tbl`
+/// ([`copy::register_with`](crate::copy::register_with) with `copy`), so `COPY … TO` runs
+/// through the crate's parallel writer and shared sink.
+pub async fn tpch_session(
+    source: &Source,
+    sf: f64,
+    target_partitions: usize,
+    copy: CopyConfig,
+) -> Result<SessionContext, BenchError> {
     let ctx = SessionContext::new_with_config(session_config(target_partitions));
+    register_tpch_catalog(&ctx);
+    register_tpch_functions(&ctx);
+    crate::copy::register_with(&ctx, copy)?;
+    register_source(&ctx, source, sf).await?;
+    Ok(ctx)
+}
+
+/// Registers the eight tables of `source` at `sf` in `ctx`'s default schema.
+async fn register_source(ctx: &SessionContext, source: &Source, sf: f64) -> Result<(), BenchError> {
+    let scale = ScaleFactor::new(sf)?;
+    let target_partitions = ctx.copied_config().target_partitions();
     match source {
-        Source::Provider => register_tpch(&ctx, sf)?,
+        Source::Provider => register_tpch(ctx, sf)?,
         Source::Parquet(dir) => {
-            register_parquet(&ctx, dir).await?;
-            check_parquet_scale(&ctx, dir, &scale).await?;
+            register_parquet(ctx, dir).await?;
+            check_parquet_scale(ctx, dir, &scale).await?;
         }
         Source::Memory => {
             let generating = SessionContext::new_with_config(session_config(target_partitions));
@@ -110,7 +139,7 @@ pub async fn tpch_context(
             }
         }
     }
-    Ok(ctx)
+    Ok(())
 }
 
 async fn register_parquet(ctx: &SessionContext, dir: &Path) -> Result<(), BenchError> {

@@ -79,6 +79,9 @@ pub struct TableSummary {
 pub struct ExportSummary {
     /// One entry per table, in the order requested.
     pub tables: Vec<TableSummary>,
+    /// Temporary files of earlier runs that died (their process is gone) found in the output
+    /// directories and removed before this export.
+    pub stale_removed: Vec<PathBuf>,
     /// The sink back end that wrote the files.
     pub backend: Backend,
     /// Wall-clock seconds of the whole export.
@@ -227,6 +230,7 @@ impl Exporter {
         };
         let files = self.planned_files()?;
         self.prepare_directories(&files)?;
+        let stale_removed = remove_stale(&files)?;
         let sink = Sink::new(self.sink.clone().for_producers(self.threads))?;
         let run = Run::new(self, &sink, files, encoding)?;
         let started = Instant::now();
@@ -237,7 +241,9 @@ impl Exporter {
                 scope.spawn(|| run.work());
             }
         });
-        run.into_summary(self, sink.backend(), started)
+        let mut summary = run.into_summary(self, sink.backend(), started)?;
+        summary.stale_removed = stale_removed;
+        Ok(summary)
     }
 
     fn prepare_directories(&self, files: &[FilePlan]) -> Result<()> {
@@ -258,6 +264,24 @@ impl Exporter {
         }
         Ok(())
     }
+}
+
+/// Removes stale temporary files (of dead processes) from every directory `files` go to.
+fn remove_stale(files: &[FilePlan]) -> Result<Vec<PathBuf>> {
+    let dirs: std::collections::BTreeSet<&Path> = files
+        .iter()
+        .map(|f| f.path.parent().unwrap_or(Path::new(".")))
+        .collect();
+    let mut removed = Vec::new();
+    for dir in dirs {
+        removed.extend(
+            crate::sink::remove_stale_temp_files(dir).map_err(|source| Error::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?,
+        );
+    }
+    Ok(removed)
 }
 
 /// One chunk of work: chunk `chunk` of file `file`.
@@ -513,7 +537,7 @@ impl<'a> Run<'a> {
         let mut state = file
             .state
             .lock()
-            .map_err(|_| Error::InvalidOption("export worker panicked".into()))?;
+            .map_err(|_| Error::Internal("export worker panicked".into()))?;
         state.pending.insert(item.chunk, (payload, rows));
         let table_index = file.table_index;
         loop {
@@ -554,7 +578,13 @@ impl<'a> Run<'a> {
             return Err(error);
         }
         if self.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
-            return Err(Error::InvalidOption("export cancelled".into()));
+            let finished = self
+                .files
+                .iter()
+                .filter(|f| f.state.lock().is_ok_and(|s| s.finished_at.is_some()))
+                .map(|f| f.plan.path.clone())
+                .collect();
+            return Err(Error::Cancelled { finished });
         }
         let mut tables = Vec::new();
         for (index, &table) in exporter.tables.iter().enumerate() {
@@ -577,6 +607,7 @@ impl<'a> Run<'a> {
         }
         Ok(ExportSummary {
             tables,
+            stale_removed: Vec::new(),
             backend,
             seconds: started.elapsed().as_secs_f64(),
         })

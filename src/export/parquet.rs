@@ -50,14 +50,21 @@ pub fn parse_compression(text: &str) -> Result<Compression> {
         Some(l) => Some(l.parse().map_err(|_| bad())?),
         None => None,
     };
+    let out_of_range = |range: &str| {
+        Error::InvalidOption(format!(
+            "compression level out of range in '{text}': {codec} levels are {range}"
+        ))
+    };
     Ok(match (codec.as_str(), level) {
         ("none" | "uncompressed", None) => Compression::UNCOMPRESSED,
         ("snappy", None) => Compression::SNAPPY,
         ("lz4", None) => Compression::LZ4_RAW,
-        ("gzip", l) => Compression::GZIP(GzipLevel::try_new(l.unwrap_or(6)).map_err(|_| bad())?),
-        ("zstd", l) => {
-            Compression::ZSTD(ZstdLevel::try_new(l.unwrap_or(3) as i32).map_err(|_| bad())?)
-        }
+        ("gzip", l) => Compression::GZIP(
+            GzipLevel::try_new(l.unwrap_or(6)).map_err(|_| out_of_range("0 to 9"))?,
+        ),
+        ("zstd", l) => Compression::ZSTD(
+            ZstdLevel::try_new(l.unwrap_or(3) as i32).map_err(|_| out_of_range("1 to 22"))?,
+        ),
         _ => return Err(bad()),
     })
 }
@@ -225,6 +232,16 @@ mod tests {
             Compression::ZSTD(ZstdLevel::try_new(1).unwrap())
         );
         assert!(parse_compression("brotli").is_err());
-        assert!(parse_compression("zstd:99").is_err());
+        let level = parse_compression("zstd:99").unwrap_err().to_string();
+        assert!(
+            level.contains("1 to 22") && !level.contains("unknown"),
+            "{level}"
+        );
+        assert!(
+            parse_compression("gzip:10")
+                .unwrap_err()
+                .to_string()
+                .contains("0 to 9")
+        );
     }
 }

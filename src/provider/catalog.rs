@@ -36,7 +36,7 @@ pub fn register_tpch_catalog(ctx: &SessionContext) {
 }
 
 fn validate(sf: f64) -> Result<ScaleFactor> {
-    ScaleFactor::new(sf).map_err(|e| DataFusionError::Plan(e.to_string()))
+    Ok(ScaleFactor::new(sf)?)
 }
 
 /// The schema name of scale factor `sf` in the `tpch` catalog (`0.01` → `sf0_01`).
@@ -73,8 +73,40 @@ impl CatalogProvider for TpchCatalog {
     }
 
     fn schema(&self, name: &str) -> Option<Arc<dyn SchemaProvider>> {
-        let sf = parse_schema_name(name)?;
-        Some(Arc::new(TpchSchema::new(sf)))
+        Some(match parse_schema_name(name) {
+            Some(sf) => Arc::new(TpchSchema::new(sf)),
+            // A schema whose tables fail with a message naming the accepted forms (DataFusion's
+            // own "failed to resolve schema" would not).
+            None => Arc::new(UnknownSchema(name.to_string())),
+        })
+    }
+}
+
+/// The error for a name of the `tpch` catalog that is not a scale factor.
+fn unknown_schema(name: &str) -> DataFusionError {
+    DataFusionError::Plan(format!(
+        "unknown schema '{name}' in catalog '{TPCH_CATALOG}': expected sf<N> with N a scale \
+         factor from 0.001 to 100000 and '_' for its decimal point, e.g. sf0_01, sf1, sf10, sf30000"
+    ))
+}
+
+/// What the catalog answers for a name that is not a scale factor: every table lookup fails
+/// with [`unknown_schema`]'s message.
+#[derive(Debug)]
+struct UnknownSchema(String);
+
+#[async_trait]
+impl SchemaProvider for UnknownSchema {
+    fn table_names(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    async fn table(&self, _name: &str) -> Result<Option<Arc<dyn TableProvider>>> {
+        Err(unknown_schema(&self.0))
+    }
+
+    fn table_exist(&self, _name: &str) -> bool {
+        false
     }
 }
 

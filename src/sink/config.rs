@@ -37,7 +37,7 @@ impl BackendChoice {
             "portable" | "pwrite" | "sync" => Ok(BackendChoice::Portable),
             "inline" => Ok(BackendChoice::Inline),
             _ => Err(SinkError::InvalidConfig(format!(
-                "{BACKEND_ENV}={value:?} is not a known I/O back end; use \"io_uring\", \"portable\" or \"inline\" (or leave it unset for auto)"
+                "unknown I/O back end {value:?}: expected auto, io_uring, portable or inline"
             ))),
         }
     }
@@ -46,7 +46,10 @@ impl BackendChoice {
     /// [`SinkError::InvalidConfig`].
     pub fn from_env() -> Result<BackendChoice> {
         match std::env::var(BACKEND_ENV) {
-            Ok(v) => BackendChoice::parse(&v),
+            // The error names the variable: the value came from the environment, not a flag.
+            Ok(v) => BackendChoice::parse(&v).map_err(|e| {
+                SinkError::InvalidConfig(format!("{BACKEND_ENV}: {e} (or leave it unset for auto)"))
+            }),
             Err(std::env::VarError::NotPresent) => Ok(BackendChoice::Auto),
             Err(std::env::VarError::NotUnicode(v)) => Err(SinkError::InvalidConfig(format!(
                 "{BACKEND_ENV}={v:?} is not valid UTF-8"

@@ -42,6 +42,7 @@ mod error;
 mod file;
 mod pool;
 mod portable;
+mod stale;
 #[cfg(feature = "io-uring")]
 mod uring;
 
@@ -53,6 +54,7 @@ pub use config::{BACKEND_ENV, Backend, BackendChoice, MAX_WRITE, SinkConfig, Syn
 pub use error::{Result, SinkError};
 pub use file::{FileSummary, SinkFile};
 pub use pool::{SinkBuffer, SinkStats};
+pub use stale::remove_stale_temp_files;
 
 use file::{FileShared, WriteReq};
 use pool::Pool;
