@@ -1,6 +1,8 @@
 //! `tpch gen` end to end: dbgen names and contents, and one-line errors with a non-zero exit.
 
-use std::process::Command;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 fn tpch(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_tpch"))
@@ -47,7 +49,37 @@ fn bad_input_gives_one_line_errors() {
     assert_one_line_error(&["gen", "--sf", "1", "--parts", "3"], "--parts and --part");
     assert_one_line_error(
         &["gen", "--sf", "0.01", "--format", "xml"],
-        "unknown format 'xml'",
+        "invalid value 'xml' for '--format <FORMAT>' [possible values: tbl, csv, parquet]",
+    );
+    for (flag, value, expected) in [
+        ("--threads", "0", "must be at least 1"),
+        ("--files-per-table", "0", "must be at least 1"),
+        ("--row-group-rows", "0", "must be at least 1"),
+        ("--parts", "0", "must be at least 1"),
+        ("--threads", "two", "expected a whole number"),
+        ("--compression", "zstd:99", "zstd levels are 1 to 22"),
+        ("--compression", "gzip:10", "gzip levels are 0 to 9"),
+        ("--compression", "brotli", "unknown compression 'brotli'"),
+        (
+            "--io-backend",
+            "foo",
+            "[possible values: auto, io_uring, portable, inline]",
+        ),
+    ] {
+        assert_one_line_error(
+            &["gen", "--sf", "0.01", "--output", out, flag, value],
+            &format!("'{flag} <"),
+        );
+        assert_one_line_error(
+            &["gen", "--sf", "0.01", "--output", out, flag, value],
+            expected,
+        );
+    }
+    let (code, _, stderr) = tpch(&["gen", "--sf", "0.01", "--io-backend", "foo"]);
+    assert_eq!(code, 2, "usage errors exit with 2");
+    assert!(
+        !stderr.contains("TPCH_IO_BACKEND"),
+        "the flag is blamed: {stderr}"
     );
     let file = dir.path().join("plain-file");
     std::fs::write(&file, b"").unwrap();
@@ -94,5 +126,97 @@ fn parts_are_written_under_dbgen_names() {
     assert!(
         orders.starts_with("29989|"),
         "the second half starts at order 7501"
+    );
+}
+
+/// The sink's hidden temporary files (`.<name>.<tag>.tmp`) under `dir`.
+fn temp_files(dir: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if entry.file_type().unwrap().is_dir() {
+            found.extend(temp_files(&entry.path()));
+        } else if name.starts_with('.') && name.ends_with(".tmp") {
+            found.push(name);
+        }
+    }
+    found
+}
+
+/// Starts `tpch gen --sf 1`, waits until it is writing, sends `signal` and checks it stops
+/// within 2 s with `status`, its temporary files gone and its finished files listed.
+fn interrupted_run_leaves_no_temporary_files(signal: libc::c_int, status: i32) {
+    let dir = tempfile::tempdir().unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_tpch"))
+        .args(["gen", "--sf", "1", "--no-progress", "--output"])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while temp_files(dir.path()).is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "never started writing"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    // SAFETY: sends a signal to our own child process.
+    assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
+    let sent = Instant::now();
+    let out = child.wait_with_output().unwrap();
+    let took = sent.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(status), "{stderr}");
+    assert!(took < Duration::from_secs(2), "stopped after {took:?}");
+    assert_eq!(temp_files(dir.path()), Vec::<String>::new(), "{stderr}");
+    assert!(stderr.starts_with("interrupted: "), "{stderr}");
+    // Every file it lists as finished is there, complete under its final name.
+    for line in stderr.lines().skip(1) {
+        assert!(Path::new(line.trim()).is_file(), "{line}");
+    }
+}
+
+#[test]
+fn sigint_stops_gen_with_130_and_no_temporary_files() {
+    interrupted_run_leaves_no_temporary_files(libc::SIGINT, 130);
+}
+
+#[test]
+fn sigterm_stops_gen_with_143_and_no_temporary_files() {
+    interrupted_run_leaves_no_temporary_files(libc::SIGTERM, 143);
+}
+
+#[test]
+fn a_new_run_removes_stale_temporary_files() {
+    let dir = tempfile::tempdir().unwrap();
+    // A process that has exited: its pid names the stale file.
+    let mut gone = Command::new("true").spawn().unwrap();
+    let pid = gone.id();
+    gone.wait().unwrap();
+    let stale = dir.path().join(format!(".nation.tbl.{pid:x}-0-1f.tmp"));
+    let foreign = dir.path().join(".notes.tmp");
+    std::fs::write(&stale, b"half a table").unwrap();
+    std::fs::write(&foreign, b"not ours").unwrap();
+    let (code, _, stderr) = tpch(&[
+        "gen",
+        "--sf",
+        "0.01",
+        "--tables",
+        "region",
+        "--no-progress",
+        "--output",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stale.exists(), "the stale file is removed");
+    assert!(foreign.exists(), "other files are left alone");
+    assert!(
+        stderr.contains("removed 1 stale temporary file"),
+        "and the run says so: {stderr}"
     );
 }

@@ -2,24 +2,25 @@
 
 use std::path::PathBuf;
 
-use datafusion_dbgen::Error;
 use datafusion_dbgen::bench::{
     AnswerSet, BenchOptions, BenchReport, Source, parse_query_list, run_benchmark_with_progress,
 };
+use datafusion_dbgen::{Error, ScaleFactor};
 
-use crate::parse_sf;
-use crate::query_cmd::{bench_err, default_partitions, one_line, runtime};
+use crate::interrupt::Interrupt;
+use crate::query_cmd::{bench_err, default_partitions, one_line, run_interruptible};
+use crate::values;
 
 #[derive(clap::Args)]
 pub(crate) struct BenchArgs {
     /// Scale factor of the tables.
-    #[arg(long)]
-    sf: String,
+    #[arg(long, value_parser = values::scale_factor)]
+    sf: ScaleFactor,
     /// Queries to run, e.g. 1,3,5-7 (default: all 22).
     #[arg(long, default_value = "all")]
     queries: String,
-    /// Runs of each query (min, median and max are reported).
-    #[arg(long, default_value_t = 1)]
+    /// Runs of each query, at least 1 (min, median and max are reported).
+    #[arg(long, default_value_t = 1, value_parser = values::at_least_one::<usize>)]
     iterations: usize,
     /// Where the tables come from: provider (generated while scanned), memory (generated into
     /// memory first) or parquet:<DIR> (files written by `tpch gen --format parquet`).
@@ -35,13 +36,13 @@ pub(crate) struct BenchArgs {
     /// Write a JSON report to this file.
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
-    /// DataFusion's target partitions (default: all cores).
-    #[arg(long)]
+    /// DataFusion's target partitions, at least 1 (default: all cores).
+    #[arg(long, value_parser = values::at_least_one::<usize>)]
     target_partitions: Option<usize>,
 }
 
-pub(crate) fn bench(args: BenchArgs) -> Result<(), Error> {
-    let sf = parse_sf(&args.sf)?;
+pub(crate) fn bench(args: BenchArgs, interrupt: &Interrupt) -> Result<(), Error> {
+    let sf = args.sf;
     let source: Source = args.source.parse().map_err(bench_err)?;
     let verify = match (&args.answers, args.verify) {
         (Some(dir), _) => Some(AnswerSet::Dir(dir.clone())),
@@ -58,15 +59,19 @@ pub(crate) fn bench(args: BenchArgs) -> Result<(), Error> {
     };
     // The heading is printed once the source is set up (so a setup error prints alone).
     let mut printed_heading = false;
-    let report = runtime()?.block_on(run_benchmark_with_progress(&options, |q| {
-        if !printed_heading {
-            println!("{}", options.heading());
-            println!("{}", BenchReport::table_header());
-            printed_heading = true;
-        }
-        println!("{}", BenchReport::table_row(q));
-    }));
-    let report = report.map_err(bench_err)?;
+    let work = async {
+        run_benchmark_with_progress(&options, |q| {
+            if !printed_heading {
+                println!("{}", options.heading());
+                println!("{}", BenchReport::table_header());
+                printed_heading = true;
+            }
+            println!("{}", BenchReport::table_row(q));
+        })
+        .await
+        .map_err(bench_err)
+    };
+    let report = run_interruptible(work, interrupt)?;
     println!("{}", report.table_total());
     if matches!(report.source, Source::Memory) {
         println!(

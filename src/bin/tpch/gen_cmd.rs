@@ -5,22 +5,24 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use datafusion_dbgen::export::parquet::{ParquetOptions, parse_compression};
+use datafusion_dbgen::export::parquet::ParquetOptions;
 use datafusion_dbgen::export::{ExportSummary, Exporter, Format, Progress};
 use datafusion_dbgen::sink::{BackendChoice, SinkConfig};
 use datafusion_dbgen::{Error, ScaleFactor, Table};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use parquet::basic::Compression;
 
-use crate::parse_sf;
+use crate::interrupt::Interrupt;
+use crate::values::{self, BackendArg, FormatArg};
 
 #[derive(clap::Args)]
 pub(crate) struct GenArgs {
     /// Scale factor (0.001 to 100000; 1 is about 1 GB of .tbl text).
-    #[arg(long)]
-    sf: String,
-    /// Output format: tbl, csv or parquet.
-    #[arg(long, default_value = "tbl")]
-    format: String,
+    #[arg(long, value_parser = values::scale_factor)]
+    sf: ScaleFactor,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Tbl)]
+    format: FormatArg,
     /// Output directory.
     #[arg(long, default_value = ".")]
     output: PathBuf,
@@ -28,16 +30,16 @@ pub(crate) struct GenArgs {
     #[arg(long)]
     tables: Option<String>,
     /// Split the data into N dbgen chunks and write only --part (like dbgen -C N -S I).
-    #[arg(long)]
+    #[arg(long, value_parser = values::at_least_one::<u64>)]
     parts: Option<u64>,
     /// The chunk to write (1-based), with --parts.
-    #[arg(long)]
+    #[arg(long, value_parser = values::at_least_one::<u64>)]
     part: Option<u64>,
-    /// Worker threads (default: all cores).
-    #[arg(long)]
+    /// Worker threads, at least 1 (default: all cores).
+    #[arg(long, value_parser = values::at_least_one::<usize>)]
     threads: Option<usize>,
-    /// Files per table (`<table>/part-NNN.<ext>`).
-    #[arg(long, default_value_t = 1)]
+    /// Files per table, at least 1 (`<table>/part-NNN.<ext>` when more than one).
+    #[arg(long, default_value_t = 1, value_parser = values::at_least_one::<u64>)]
     files_per_table: u64,
     /// Replace existing files.
     #[arg(long)]
@@ -45,20 +47,20 @@ pub(crate) struct GenArgs {
     /// No progress bars.
     #[arg(long)]
     no_progress: bool,
-    /// Parquet compression: none, snappy, lz4, gzip[:level] or zstd[:level] (default snappy).
-    #[arg(long)]
-    compression: Option<String>,
-    /// Parquet rows per row group (default 524288).
-    #[arg(long)]
+    /// Parquet compression: none, snappy, lz4, gzip[:0-9] or zstd[:1-22] (default snappy).
+    #[arg(long, value_parser = values::compression)]
+    compression: Option<Compression>,
+    /// Parquet rows per row group, at least 1 (default 524288).
+    #[arg(long, value_parser = values::at_least_one::<u64>)]
     row_group_rows: Option<u64>,
-    /// I/O back end: auto, io_uring, portable or inline (default: $TPCH_IO_BACKEND or auto).
-    #[arg(long)]
-    io_backend: Option<String>,
+    /// I/O back end (default: $TPCH_IO_BACKEND, else auto).
+    #[arg(long, value_enum)]
+    io_backend: Option<BackendArg>,
 }
 
-pub(crate) fn generate(args: GenArgs) -> Result<(), Error> {
-    let sf = parse_sf(&args.sf)?;
-    let format: Format = args.format.parse()?;
+pub(crate) fn generate(args: GenArgs, interrupt: &Interrupt) -> Result<(), Error> {
+    let sf = args.sf;
+    let format = Format::from(args.format);
     let tables: Vec<Table> = match &args.tables {
         Some(list) => list
             .split(',')
@@ -67,8 +69,8 @@ pub(crate) fn generate(args: GenArgs) -> Result<(), Error> {
             .collect::<Result<_, _>>()?,
         None => Table::ALL.to_vec(),
     };
-    let backend = match &args.io_backend {
-        Some(choice) => BackendChoice::parse(choice)?,
+    let backend = match args.io_backend {
+        Some(choice) => BackendChoice::from(choice),
         None => BackendChoice::from_env()?,
     };
     let mut exporter = Exporter::new(sf)
@@ -94,11 +96,11 @@ pub(crate) fn generate(args: GenArgs) -> Result<(), Error> {
             ));
         }
         let mut options = ParquetOptions::default();
-        if let Some(c) = &args.compression {
-            options.compression = parse_compression(c)?;
+        if let Some(c) = args.compression {
+            options.compression = c;
         }
         if let Some(r) = args.row_group_rows {
-            options.row_group_rows = r.max(1);
+            options.row_group_rows = r;
         }
         exporter = exporter.parquet_options(options);
     }
@@ -110,9 +112,17 @@ pub(crate) fn generate(args: GenArgs) -> Result<(), Error> {
     if let Some(bars) = &bars {
         exporter = exporter.progress(bars.clone());
     }
-    let summary = exporter.run()?;
+    exporter = exporter.cancel_flag(interrupt.flag());
+    let result = exporter.run();
     if let Some(bars) = bars {
         bars.finish();
+    }
+    let summary = result?;
+    if !summary.stale_removed.is_empty() {
+        eprintln!(
+            "removed {} stale temporary file(s) left by an earlier, interrupted run",
+            summary.stale_removed.len()
+        );
     }
     print_summary(&summary);
     Ok(())

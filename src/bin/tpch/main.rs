@@ -3,13 +3,18 @@
 #[cfg(feature = "datafusion")]
 mod bench_cmd;
 mod gen_cmd;
+mod interrupt;
 #[cfg(feature = "datafusion")]
 mod query_cmd;
+mod values;
 
 use std::process::ExitCode;
 
+use clap::error::ErrorKind;
 use clap::{Parser, Subcommand};
-use datafusion_dbgen::{Error, ScaleFactor};
+use datafusion_dbgen::Error;
+
+use crate::interrupt::Interrupt;
 
 #[derive(Parser)]
 #[command(
@@ -26,7 +31,7 @@ struct Cli {
 enum Command {
     /// Generate tables into files.
     Gen(gen_cmd::GenArgs),
-    /// Run SQL over the eight tables (-e, -f, or an interactive prompt).
+    /// Run SQL over the TPC-H tables (-e, -f, or an interactive prompt); COPY writes files.
     #[cfg(feature = "datafusion")]
     Query(query_cmd::QueryArgs),
     /// Run the 22 TPC-H queries as a benchmark, optionally verifying the answers.
@@ -35,16 +40,40 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
+    let interrupt = match Interrupt::install() {
+        Ok(interrupt) => interrupt,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let result = match cli.command {
-        Command::Gen(args) => gen_cmd::generate(args),
+        Command::Gen(args) => gen_cmd::generate(args, &interrupt),
         #[cfg(feature = "datafusion")]
-        Command::Query(args) => query_cmd::query(args),
+        Command::Query(args) => query_cmd::query(args, &interrupt),
         #[cfg(feature = "datafusion")]
-        Command::Bench(args) => bench_cmd::bench(args),
+        Command::Bench(args) => bench_cmd::bench(args, &interrupt),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(Error::Cancelled { finished }) => {
+            eprintln!(
+                "interrupted: temporary files removed; {} file(s) finished before the stop",
+                finished.len()
+            );
+            for file in &finished {
+                eprintln!("  {}", file.display());
+            }
+            ExitCode::from(interrupt.exit_status())
+        }
+        Err(_) if interrupt.requested() => {
+            eprintln!("interrupted");
+            ExitCode::from(interrupt.exit_status())
+        }
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE
@@ -52,10 +81,25 @@ fn main() -> ExitCode {
     }
 }
 
-pub(crate) fn parse_sf(text: &str) -> Result<ScaleFactor, Error> {
-    let value: f64 = text
-        .trim()
-        .parse()
-        .map_err(|_| Error::InvalidScaleFactor(text.to_string()))?;
-    ScaleFactor::new(value)
+/// Help and version print as clap renders them; a usage error prints its first paragraph on
+/// one line (the value, the flag and what it accepts) and exits with 2.
+fn usage_error(e: clap::Error) -> ExitCode {
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        e.exit();
+    }
+    let rendered = e.render().to_string();
+    let first_paragraph: Vec<&str> = rendered
+        .lines()
+        .map(str::trim)
+        .take_while(|line| !line.is_empty())
+        .collect();
+    let line = first_paragraph.join(" ");
+    let line = line.strip_prefix("error: ").unwrap_or(&line);
+    eprintln!("error: {line}");
+    ExitCode::from(2)
 }

@@ -12,64 +12,58 @@ use datafusion::error::DataFusionError;
 use datafusion::prelude::SessionContext;
 use datafusion::sql::parser::DFParserBuilder;
 use datafusion::sql::sqlparser::dialect::dialect_from_str;
-use datafusion_dbgen::Error;
-use datafusion_dbgen::bench::{Source, tpch_context};
+use datafusion_dbgen::bench::{Source, tpch_session};
+use datafusion_dbgen::copy::CopyConfig;
+use datafusion_dbgen::{Error, ScaleFactor};
 
-use crate::parse_sf;
+use crate::interrupt::Interrupt;
+use crate::values::{self, BackendArg};
 
 #[derive(clap::Args)]
 pub(crate) struct QueryArgs {
     /// Scale factor of the tables.
-    #[arg(long)]
-    sf: String,
+    #[arg(long, value_parser = values::scale_factor)]
+    sf: ScaleFactor,
     /// SQL to run: one or more statements separated by `;`.
     #[arg(short = 'e', long = "execute", conflicts_with = "file")]
     execute: Option<String>,
     /// A file of SQL statements, run in order (`-` reads standard input).
     #[arg(short = 'f', long = "file")]
     file: Option<PathBuf>,
-    /// Output format: table, csv or json (one JSON object per row).
-    #[arg(long, default_value = "table")]
-    output_format: String,
-    /// DataFusion's target partitions (default: all cores).
-    #[arg(long)]
+    /// How results are printed.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    output_format: OutputFormat,
+    /// DataFusion's target partitions, at least 1 (default: all cores).
+    #[arg(long, value_parser = values::at_least_one::<usize>)]
     target_partitions: Option<usize>,
     /// Where the tables come from: provider (generated while scanned), memory or parquet:<DIR>.
     #[arg(long, default_value = "provider")]
     source: String,
+    /// I/O back end of `COPY … TO` (default: $TPCH_IO_BACKEND, else auto).
+    #[arg(long, value_enum)]
+    io_backend: Option<BackendArg>,
 }
 
 /// How results are printed.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum OutputFormat {
+    /// Aligned table, with the row count and time on standard error.
     Table,
+    /// CSV with a header.
     Csv,
+    /// One JSON object per row.
     Json,
 }
 
-impl OutputFormat {
-    fn parse(text: &str) -> Result<Self, Error> {
-        match text.to_ascii_lowercase().as_str() {
-            "table" => Ok(OutputFormat::Table),
-            "csv" => Ok(OutputFormat::Csv),
-            "json" => Ok(OutputFormat::Json),
-            _ => Err(Error::InvalidOption(format!(
-                "unknown output format '{text}': expected table, csv or json"
-            ))),
-        }
-    }
-}
-
-pub(crate) fn query(args: QueryArgs) -> Result<(), Error> {
-    let sf = parse_sf(&args.sf)?;
-    let format = OutputFormat::parse(&args.output_format)?;
+pub(crate) fn query(args: QueryArgs, interrupt: &Interrupt) -> Result<(), Error> {
+    let sf = args.sf;
+    let format = args.output_format;
     let source: Source = args.source.parse().map_err(bench_err)?;
     let partitions = args.target_partitions.unwrap_or_else(default_partitions);
-    if partitions == 0 {
-        return Err(Error::InvalidOption(
-            "--target-partitions must be at least 1".into(),
-        ));
-    }
+    let copy = match args.io_backend {
+        Some(backend) => CopyConfig::default().backend(backend.into()),
+        None => CopyConfig::from_env().map_err(df_err)?,
+    };
     let sql = match (&args.execute, &args.file) {
         (Some(sql), _) => Some(sql.clone()),
         (None, Some(path)) if path.as_os_str() == "-" => {
@@ -88,14 +82,37 @@ pub(crate) fn query(args: QueryArgs) -> Result<(), Error> {
         })?),
         (None, None) => None,
     };
-    runtime()?.block_on(async move {
-        let ctx = tpch_context(&source, sf.value(), partitions)
+    let work = async move {
+        let ctx = tpch_session(&source, sf.value(), partitions, copy)
             .await
             .map_err(bench_err)?;
         match sql {
             Some(sql) => run_sql(&ctx, &sql, format).await.map_err(df_err),
             None => prompt(&ctx, format).await,
         }
+    };
+    run_interruptible(work, interrupt)
+}
+
+/// Runs `work` on a fresh runtime until it ends or a stop is requested. On a stop the work is
+/// dropped (a COPY's writers then remove their temporary files) and the runtime is given a
+/// moment to finish what it had handed to blocking threads.
+pub(crate) fn run_interruptible<T>(
+    work: impl std::future::Future<Output = Result<T, Error>>,
+    interrupt: &Interrupt,
+) -> Result<T, Error> {
+    let runtime = runtime()?;
+    let outcome = runtime.block_on(async {
+        tokio::select! {
+            result = work => Some(result),
+            () = interrupt.wait() => None,
+        }
+    });
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+    outcome.unwrap_or_else(|| {
+        Err(Error::Cancelled {
+            finished: Vec::new(),
+        })
     })
 }
 
