@@ -459,6 +459,146 @@ fn cli_query_prompt_reads_statements_from_stdin() {
     );
 }
 
+/// The part files `dir` holds, in chunk order (`part-<i>.<ext>`).
+fn parts_in_order(dir: &Path, ext: &str) -> Vec<std::path::PathBuf> {
+    let mut parts: Vec<(u64, std::path::PathBuf)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter_map(|p| {
+            let name = p.file_name()?.to_str()?.to_string();
+            let index = name
+                .strip_prefix("part-")?
+                .strip_suffix(ext)?
+                .parse()
+                .ok()?;
+            Some((index, p))
+        })
+        .collect();
+    parts.sort();
+    parts.into_iter().map(|(_, p)| p).collect()
+}
+
+#[test]
+fn cli_query_copies_through_the_crates_writer() {
+    use sha2::{Digest, Sha256};
+    let dir = tempfile::tempdir().unwrap();
+    let target = |name: &str| format!("{}/{name}/", dir.path().display());
+    // EXPLAIN shows the crate's parallel writer, not DataFusion's single-stream DataSinkExec.
+    let sql = format!(
+        "EXPLAIN COPY lineitem TO '{}' STORED AS PARQUET",
+        target("li")
+    );
+    let out = tpch(&["query", "--sf", "0.01", "-e", &sql]);
+    let plan = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(plan.contains("TpchCopyExec"), "{plan}");
+    assert!(!plan.contains("DataSinkExec"), "{plan}");
+    // TBL parts concatenate to dbgen's lineitem at SF 0.1.
+    let sql = format!(
+        "COPY lineitem TO '{}' STORED AS TBL; COPY orders TO '{}' STORED AS PARQUET; \
+         COPY nation TO '{}' STORED AS CSV",
+        target("li"),
+        target("o"),
+        target("n")
+    );
+    let out = tpch(&[
+        "query",
+        "--sf",
+        "0.1",
+        "--target-partitions",
+        "3",
+        "-e",
+        &sql,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let parts = parts_in_order(&dir.path().join("li"), ".tbl");
+    assert_eq!(parts.len(), 3, "one file per partition");
+    let mut hash = Sha256::new();
+    for part in &parts {
+        hash.update(std::fs::read(part).unwrap());
+    }
+    let hex: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(
+        hex, "6fe51474be8c04e04737c83f1cea2feaf3179e4f3bd6ba08c5065928d96ee60b",
+        "dbgen's lineitem.tbl at SF 0.1"
+    );
+    assert_eq!(parts_in_order(&dir.path().join("o"), ".parquet").len(), 3);
+    assert!(!parts_in_order(&dir.path().join("n"), ".csv").is_empty());
+}
+
+#[test]
+fn cli_query_has_the_catalog_and_the_table_functions() {
+    for sql in [
+        "SELECT count(*) AS n FROM tpch_lineitem(0.01)",
+        "SELECT count(*) AS n FROM tpch.sf0_01.lineitem",
+    ] {
+        let out = tpch(&["query", "--sf", "1", "--output-format", "csv", "-e", sql]);
+        assert!(out.status.success(), "{sql}: {}", text(&out.stderr));
+        assert_eq!(text(&out.stdout), "n\n60175\n", "{sql}");
+    }
+    let out = tpch(&[
+        "query",
+        "--sf",
+        "1",
+        "-e",
+        "SELECT * FROM tpch.sf7x.lineitem",
+    ]);
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success());
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("unknown schema 'sf7x'") && stderr.contains("sf0_01"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn sigint_stops_a_copy_with_130_and_no_temporary_files() {
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("li");
+    let sql = format!(
+        "COPY lineitem TO '{}/' STORED AS PARQUET",
+        out_dir.display()
+    );
+    let child = Command::new(env!("CARGO_BIN_EXE_tpch"))
+        .args(["query", "--sf", "1", "-e", &sql])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let temp = || -> Vec<String> {
+        std::fs::read_dir(&out_dir)
+            .map(|d| {
+                d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                    .filter(|n| n.starts_with('.') && n.ends_with(".tmp"))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let started = Instant::now();
+    while temp().is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "never started writing"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    // SAFETY: sends a signal to our own child process.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let sent = Instant::now();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
+    assert!(
+        sent.elapsed() < Duration::from_secs(2),
+        "took {:?}",
+        sent.elapsed()
+    );
+    assert_eq!(temp(), Vec::<String>::new(), "temporary files removed");
+}
+
 /// A minimal JSON reader, enough to check the report parses (objects, arrays, strings with
 /// escapes, numbers, true/false/null) without a JSON dependency.
 mod json {
