@@ -157,8 +157,12 @@ impl Exporter {
     }
 
     /// Only dbgen's chunk `part` of `parts` (`-C parts -S part`), written as `<table>.<ext>.<part>`.
+    ///
+    /// At scale factors ≥ 30000, where dbgen's data depends on its chunking, the data is that of
+    /// `dbgen -C parts` too ([`ScaleFactor::with_wide_chunks`]).
     pub fn part(mut self, part: u64, parts: u64) -> Self {
         self.selection.part = Some((part, parts));
+        self.sf = self.sf.with_wide_chunks(parts);
         self
     }
 

@@ -34,6 +34,7 @@ use super::random::{
     EXACT_SPAN_LIMIT, POWERS, RandomStream, StreamSpec, advance, mul_mod, unif_int, unif_small,
 };
 use super::scale::{RowRange, ScaleFactor};
+use super::wide::{self, WideChunks};
 
 /// Values written per order when spreading per-order values over its lines (the next order
 /// overwrites the surplus); at least [`MAX_LINES`].
@@ -362,37 +363,69 @@ fn retail_price_u32(partkey: u32) -> u32 {
     90_000 + (partkey / 10) % 20_001 + (partkey % 1000) * 100
 }
 
+/// `l_partkey`'s stream where dbgen draws it with its 64-bit generator (scale ≥ 30000): drawn
+/// in order, restarting at each dbgen chunk ([`wide`]).
+#[derive(Clone, Debug)]
+struct WidePartkey {
+    stream: RandomStream,
+    /// The order row of the next restart (`u64::MAX`: none).
+    restart: u64,
+    chunks: WideChunks,
+}
+
+impl WidePartkey {
+    fn new(sf: &ScaleFactor, row: u64) -> Self {
+        let chunks = sf.wide_chunks();
+        WidePartkey {
+            stream: wide::partkey_stream(sf, row),
+            restart: chunks.next_start(row),
+            chunks,
+        }
+    }
+
+    /// The keys of the orders from row `first_row` with `counts` lines each.
+    fn draw(&mut self, first_row: u64, counts: &[u8], parts: i64, out: &mut [i64]) {
+        let mut pos = 0;
+        for (row, &count) in (first_row..).zip(counts) {
+            if row == self.restart {
+                self.stream = PARTKEY_STREAM.at_row(row);
+                self.restart = self.chunks.next_start(row);
+            }
+            for key in &mut out[pos..pos + usize::from(count)] {
+                *key = self.stream.uniform64(1, parts);
+            }
+            self.stream.end_row();
+            pos += usize::from(count);
+        }
+    }
+}
+
 /// `l_partkey`: one multiplication per line, or dbgen's sequential 64-bit draws (`wide`).
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn draw_partkeys(
     stream: OrderStream,
-    wide: &mut Option<RandomStream>,
+    wide: &mut Option<WidePartkey>,
+    first_row: u64,
     parts: i64,
     counts: &[u8],
     layout: &mut Layout,
     out: &mut [i64],
 ) {
-    let Some(wide) = wide else {
-        let l = layout.stream(counts, stream);
-        let lines = l.starts.iter().zip(l.power);
-        if parts <= EXACT_SPAN_LIMIT {
-            for (key, (&s, &p)) in out.iter_mut().zip(lines) {
-                *key = unif_small(state(s, p), 1, parts as u64);
-            }
-        } else {
-            for (key, (&s, &p)) in out.iter_mut().zip(lines) {
-                *key = unif_int(state(s, p), 1, parts);
-            }
-        }
+    if let Some(wide) = wide {
+        wide.draw(first_row, counts, parts, out);
         return;
-    };
-    let mut pos = 0;
-    for &count in counts {
-        for key in &mut out[pos..pos + usize::from(count)] {
-            *key = wide.uniform64(1, parts);
+    }
+    let l = layout.stream(counts, stream);
+    let lines = l.starts.iter().zip(l.power);
+    if parts <= EXACT_SPAN_LIMIT {
+        for (key, (&s, &p)) in out.iter_mut().zip(lines) {
+            *key = unif_small(state(s, p), 1, parts as u64);
         }
-        wide.end_row();
-        pos += usize::from(count);
+    } else {
+        for (key, (&s, &p)) in out.iter_mut().zip(lines) {
+            *key = unif_int(state(s, p), 1, parts);
+        }
     }
 }
 
@@ -415,7 +448,7 @@ pub struct LineBatchGenerator {
     shipmode: OrderStream,
     partkey: OrderStream,
     /// `l_partkey`'s stream when dbgen draws it with its 64-bit generator (scale ≥ 30000).
-    wide_partkey: Option<RandomStream>,
+    wide_partkey: Option<WidePartkey>,
     supplier: OrderStream,
     shipdate: OrderStream,
     commitdate: OrderStream,
@@ -449,8 +482,8 @@ impl LineBatchGenerator {
         if needed.any(&[col::LINESTATUS, col::RECEIPTDATE]) {
             needed = needed.union(ColumnMask::of([col::SHIPDATE]));
         }
-        let wide_partkey = (sf.uses_64bit_keys() && needed.has(col::PARTKEY))
-            .then(|| PARTKEY_STREAM.at_row(start));
+        let wide_partkey =
+            (sf.uses_64bit_keys() && needed.has(col::PARTKEY)).then(|| WidePartkey::new(sf, start));
         let flags = &dists().return_flag;
         let flag_by_draw = (0..flags.total_weight())
             .map(|j| {
@@ -621,7 +654,15 @@ impl LineBatchGenerator {
         if needed.has(col::PARTKEY) {
             let (parts, wide) = (self.parts, &mut self.wide_partkey);
             let keys = &mut out.partkey[start..end];
-            draw_partkeys(self.partkey, wide, parts, counts, &mut layout, keys);
+            draw_partkeys(
+                self.partkey,
+                wide,
+                first_row,
+                parts,
+                counts,
+                &mut layout,
+                keys,
+            );
         }
         // Keys below 2³² (every scale factor below ~21000) take the 32-bit formulas.
         let narrow = u32::try_from(self.parts).is_ok();

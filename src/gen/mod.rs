@@ -38,6 +38,7 @@ pub mod scale;
 pub mod supplier;
 pub mod table;
 pub mod text;
+pub mod wide;
 
 pub use columns::ColumnMask;
 pub use customer::{Customer, CustomerGenerator};

@@ -8,6 +8,7 @@ use super::fields::{part_supplier, retail_price};
 use super::random::{RandomStream, StreamSpec};
 use super::scale::{RowRange, ScaleFactor};
 use super::text::TextSpec;
+use super::wide::{self, WideChunks};
 
 /// Most line items an order can have (also the per-order draw budget of each line stream).
 pub const MAX_LINES: usize = 7;
@@ -178,6 +179,9 @@ pub struct OrderLineEngine {
     suppliers: i64,
     clerks: i64,
     wide_keys: bool,
+    /// The row where dbgen's 64-bit streams restart next (`u64::MAX`: never).
+    wide_restart: u64,
+    wide_chunks: WideChunks,
     custkey: RandomStream,
     orderdate: RandomStream,
     priority: RandomStream,
@@ -211,7 +215,13 @@ impl OrderLineEngine {
             suppliers: sf.supplier_count(),
             clerks: sf.clerk_count(),
             wide_keys: sf.uses_64bit_keys(),
-            custkey: at(CUSTKEY_STREAM),
+            wide_restart: if sf.uses_64bit_keys() {
+                sf.wide_chunks().next_start(orders.start)
+            } else {
+                u64::MAX
+            },
+            wide_chunks: sf.wide_chunks(),
+            custkey: wide::custkey_stream(sf, orders.start),
             orderdate: at(ORDERDATE_STREAM),
             priority: at(PRIORITY_STREAM),
             clerk: at(CLERK_STREAM),
@@ -222,7 +232,7 @@ impl OrderLineEngine {
             tax: at(TAX_STREAM),
             instruct: at(INSTRUCT_STREAM),
             shipmode: at(SHIPMODE_STREAM),
-            partkey: at(PARTKEY_STREAM),
+            partkey: wide::partkey_stream(sf, orders.start),
             supplier: at(SUPPLIER_STREAM),
             shipdate: at(SHIPDATE_STREAM),
             commitdate: at(COMMITDATE_STREAM),
@@ -272,6 +282,12 @@ impl OrderLineEngine {
     pub fn next_into(&mut self, out: &mut OrderWithLines) -> bool {
         if self.next >= self.end {
             return false;
+        }
+        if self.next == self.wide_restart {
+            // A new dbgen chunk: its 64-bit streams start from Park–Miller skip-ahead.
+            self.custkey = CUSTKEY_STREAM.at_row(self.next);
+            self.partkey = PARTKEY_STREAM.at_row(self.next);
+            self.wide_restart = self.wide_chunks.next_start(self.next);
         }
         self.next += 1;
         let n = self.needs;

@@ -49,6 +49,23 @@ pub fn advance(mut state: i64, mut n: u64) -> i64 {
     state
 }
 
+/// Advances a state by `n` steps of dbgen's 64-bit generator (`x ← a·x + 1 mod 2⁶⁴`) in
+/// O(log n) multiplications: `x_n = aⁿ·x + (aⁿ⁻¹ + … + a + 1)`, both built by doubling.
+pub fn advance64(state: i64, mut n: u64) -> i64 {
+    let (mut mult, mut add) = (LCG64_MULTIPLIER, LCG64_INCREMENT);
+    let mut x = state as u64;
+    while n > 0 {
+        if n & 1 == 1 {
+            x = x.wrapping_mul(mult).wrapping_add(add);
+        }
+        // Two steps of (mult, add) are one step of (mult², mult·add + add).
+        add = mult.wrapping_mul(add).wrapping_add(add);
+        mult = mult.wrapping_mul(mult);
+        n >>= 1;
+    }
+    x as i64
+}
+
 /// One Park–Miller step. For states in `[0, 2³¹−1)` (every stream but dbgen's 64-bit ones)
 /// the product fits in 46 bits and reduces modulo the Mersenne prime with a shift and an add.
 #[inline(always)]
@@ -149,6 +166,20 @@ impl RandomStream {
             used: 0,
             draws: 0,
         }
+    }
+
+    /// A stream of `spec` at the start of a row, in `state` (computed elsewhere: dbgen's 64-bit
+    /// streams cannot be positioned by [`skip_rows`](Self::skip_rows) alone).
+    pub(crate) fn with_state(spec: StreamSpec, state: i64) -> Self {
+        RandomStream {
+            state,
+            ..RandomStream::new(spec)
+        }
+    }
+
+    /// The current state (for positioning another stream).
+    pub(crate) fn state(&self) -> i64 {
+        self.state
     }
 
     /// Jumps over `rows` whole rows without drawing them (dbgen's `NthElement`).
@@ -324,6 +355,18 @@ mod tests {
             let next = next_state(s);
             assert_eq!(next, s * MULTIPLIER % MODULUS);
             s = next;
+        }
+    }
+
+    #[test]
+    fn advance64_matches_stepping() {
+        let mut s = -7_123_456_789_012i64;
+        let start = s;
+        for n in 0..300u64 {
+            assert_eq!(advance64(start, n), s, "{n}");
+            s = (s as u64)
+                .wrapping_mul(LCG64_MULTIPLIER)
+                .wrapping_add(LCG64_INCREMENT) as i64;
         }
     }
 

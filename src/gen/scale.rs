@@ -2,6 +2,7 @@
 //! chunking (`-C parts -S part`).
 
 use super::table::Table;
+use super::wide::WideChunks;
 use crate::error::{Error, Result};
 
 /// Smallest accepted scale factor (dbgen sizes tables in thousandths of a base).
@@ -21,6 +22,8 @@ pub struct ScaleFactor {
     suppliers: i64,
     customers: i64,
     orders: i64,
+    /// dbgen's `-C` for the 64-bit streams (0: the default of [`WideChunks::default_for`]).
+    wide_chunks: u64,
 }
 
 impl ScaleFactor {
@@ -45,7 +48,25 @@ impl ScaleFactor {
             suppliers,
             customers,
             orders,
+            wide_chunks: 0,
         })
+    }
+
+    /// The same scale factor with dbgen's 64-bit streams restarting at the chunks of
+    /// `dbgen -C chunks` (only scale factors ≥ 30000 have such streams; below, every chunking
+    /// gives the same data). See [`wide`](super::wide) for why dbgen's data there depends on it.
+    pub fn with_wide_chunks(mut self, chunks: u64) -> Self {
+        self.wide_chunks = chunks;
+        self
+    }
+
+    /// The chunks at which the 64-bit streams restart.
+    pub fn wide_chunks(&self) -> WideChunks {
+        let orders = self.orders as u64;
+        match self.wide_chunks {
+            0 => WideChunks::default_for(orders),
+            chunks => WideChunks::new(orders, chunks),
+        }
     }
 
     /// The scale factor as given.
