@@ -493,6 +493,22 @@ fn cli_query_copies_through_the_crates_writer() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(plan.contains("TpchCopyExec"), "{plan}");
     assert!(!plan.contains("DataSinkExec"), "{plan}");
+    // --copy-writer datafusion keeps DataFusion's own writer (the benchmark's anchor).
+    let out = tpch(&[
+        "query",
+        "--sf",
+        "0.01",
+        "--copy-writer",
+        "datafusion",
+        "-e",
+        &sql,
+    ]);
+    let plan = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        plan.contains("DataSinkExec") && !plan.contains("TpchCopyExec"),
+        "{plan}"
+    );
     // TBL parts concatenate to dbgen's lineitem at SF 0.1.
     let sql = format!(
         "COPY lineitem TO '{}' STORED AS TBL; COPY orders TO '{}' STORED AS PARQUET; \

@@ -91,7 +91,7 @@ pub async fn tpch_context(
     sf: f64,
     target_partitions: usize,
 ) -> Result<SessionContext, BenchError> {
-    tpch_session(source, sf, target_partitions, CopyConfig::default()).await
+    tpch_session(source, sf, target_partitions, Some(CopyConfig::default())).await
 }
 
 /// The session a user of the `tpch` CLI gets (`tpch query`, `tpch bench`, the prompt): the
@@ -99,17 +99,20 @@ pub async fn tpch_context(
 /// (`tpch.sf1.lineitem`, [`register_tpch_catalog`]), the table functions (`tpch_lineitem(0.1)`,
 /// [`register_tpch_functions`]) and the crate's COPY writer for `parquet`, `csv` and `tbl`
 /// ([`copy::register_with`](crate::copy::register_with) with `copy`), so `COPY … TO` runs
-/// through the crate's parallel writer and shared sink.
+/// through the crate's parallel writer and shared sink. With `copy` `None`, COPY keeps
+/// DataFusion's own writers (to compare with them).
 pub async fn tpch_session(
     source: &Source,
     sf: f64,
     target_partitions: usize,
-    copy: CopyConfig,
+    copy: Option<CopyConfig>,
 ) -> Result<SessionContext, BenchError> {
     let ctx = SessionContext::new_with_config(session_config(target_partitions));
     register_tpch_catalog(&ctx);
     register_tpch_functions(&ctx);
-    crate::copy::register_with(&ctx, copy)?;
+    if let Some(copy) = copy {
+        crate::copy::register_with(&ctx, copy)?;
+    }
     register_source(&ctx, source, sf).await?;
     Ok(ctx)
 }

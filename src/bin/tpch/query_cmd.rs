@@ -42,6 +42,18 @@ pub(crate) struct QueryArgs {
     /// I/O back end of `COPY … TO` (default: $TPCH_IO_BACKEND, else auto).
     #[arg(long, value_enum)]
     io_backend: Option<BackendArg>,
+    /// Who writes the files of `COPY … TO`.
+    #[arg(long, value_enum, default_value_t = CopyWriter::Tpch)]
+    copy_writer: CopyWriter,
+}
+
+/// The writer behind `COPY … TO`.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum CopyWriter {
+    /// The crate's parallel writer and shared sink (parquet, csv and tbl).
+    Tpch,
+    /// DataFusion's built-in writers (parquet, csv; no tbl), to compare with.
+    Datafusion,
 }
 
 /// How results are printed.
@@ -60,9 +72,10 @@ pub(crate) fn query(args: QueryArgs, interrupt: &Interrupt) -> Result<(), Error>
     let format = args.output_format;
     let source: Source = args.source.parse().map_err(bench_err)?;
     let partitions = args.target_partitions.unwrap_or_else(default_partitions);
-    let copy = match args.io_backend {
-        Some(backend) => CopyConfig::default().backend(backend.into()),
-        None => CopyConfig::from_env().map_err(df_err)?,
+    let copy = match (args.copy_writer, args.io_backend) {
+        (CopyWriter::Datafusion, _) => None,
+        (CopyWriter::Tpch, Some(backend)) => Some(CopyConfig::default().backend(backend.into())),
+        (CopyWriter::Tpch, None) => Some(CopyConfig::from_env().map_err(df_err)?),
     };
     let sql = match (&args.execute, &args.file) {
         (Some(sql), _) => Some(sql.clone()),
