@@ -18,8 +18,8 @@
 //! - peak RSS (`VmHWM`) of a full-width `lineitem` scan at `--rss-sf`, in a child process;
 //! - with `--verify`, the 22 queries checked against tests/data/answers at `--sf`.
 
-#[path = "../tests/provider_common/mod.rs"]
-mod provider_common;
+#[path = "../tests/support/mod.rs"]
+mod support;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -282,7 +282,7 @@ async fn run(args: Args) -> Result<()> {
     print!("{}", String::from_utf8_lossy(&output.stdout));
 
     if args.verify {
-        let times = provider_common::run_queries(sf, partitions()).await;
+        let times = support::run_queries(sf, partitions()).await;
         let total: Duration = times.iter().map(|(_, t)| *t).sum();
         println!("verified the 22 TPC-H queries at SF {sf} against the answers in {total:.2?}");
     }

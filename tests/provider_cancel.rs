@@ -1,7 +1,7 @@
 //! Cancelling a query stops generation at once: a satisfied `LIMIT` over a huge table returns
 //! quickly, and dropping a running query's stream leaves no work and no thread behind.
 
-mod provider_common;
+mod support;
 
 use std::time::{Duration, Instant};
 

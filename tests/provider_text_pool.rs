@@ -2,12 +2,12 @@
 //!
 //! Alone in its own test binary (so its own process): no other test can have built the pool.
 
-mod provider_common;
+mod support;
 
 use datafusion_dbgen::Table;
 use datafusion_dbgen::bench::query;
 use datafusion_dbgen::generator::text::text_pool_is_built;
-use provider_common::tpch_context;
+use support::tpch_context;
 
 #[tokio::test]
 async fn scans_without_comments_do_not_build_the_text_pool() {

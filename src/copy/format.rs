@@ -25,8 +25,8 @@ use datafusion::physical_expr::LexRequirement;
 use datafusion::physical_expr_common::sort_expr::LexOrdering;
 use datafusion::physical_plan::ExecutionPlan;
 
-use super::CopyConfig;
 use super::exec::{CopyTarget, Encoding, TpchCopyExec};
+use super::{CopyConfig, DbgenOptions};
 use crate::export::batches::TextOptions;
 use crate::export::delimited::Dialect;
 
@@ -449,13 +449,17 @@ impl FileFormat for TpchFileFormat {
             Some(_) => self.encoding(state, &conf)?,
             None => None,
         };
+        let sink = match state.config_options().extensions.get::<DbgenOptions>() {
+            Some(options) => options.apply(self.config.sink.clone())?,
+            None => self.config.sink.clone(),
+        };
         match (target, encoding) {
             (Some(target), Some(encoding)) => Ok(Arc::new(TpchCopyExec::try_new(
                 input,
                 self.format,
                 target,
                 encoding,
-                self.config.sink.clone(),
+                sink,
                 order_requirements,
             )?)),
             _ if self.format == CopyFormat::Tbl => not_impl_err!(

@@ -103,6 +103,7 @@
 
 mod exec;
 mod format;
+mod options;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -116,6 +117,7 @@ use datafusion::prelude::SessionContext;
 
 pub use exec::TpchCopyExec;
 pub use format::{CopyFormat, TBL_EXTENSION, TpchFileFormat, TpchFormatFactory};
+pub use options::DbgenOptions;
 
 use crate::sink::{BackendChoice, SinkConfig};
 
@@ -171,6 +173,20 @@ pub fn register_state(state: &mut SessionState, config: CopyConfig) -> Result<()
         .sink
         .validate()
         .map_err(|e| DataFusionError::Configuration(e.to_string()))?;
+    // `SET dbgen.io_backend = …` needs the extension in the session's options.
+    if state
+        .config()
+        .options()
+        .extensions
+        .get::<DbgenOptions>()
+        .is_none()
+    {
+        state
+            .config_mut()
+            .options_mut()
+            .extensions
+            .insert(DbgenOptions::default());
+    }
     let config = Arc::new(config);
     for format in CopyFormat::ALL {
         let factory = match (format, state.get_file_format_factory(format.extension())) {

@@ -4,13 +4,11 @@
 //! equal the source partition by partition, `.tbl` output is dbgen's, options take effect,
 //! arbitrary queries work, failures leave no files, and both sink back ends work.
 
-mod common;
-
 use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use common::{Digester, checksums};
+use crate::support::{Digester, checksums};
 use datafusion::arrow::array::{AsArray, RecordBatch};
 use datafusion::arrow::compute::{cast, concat_batches};
 use datafusion::arrow::datatypes::{SchemaRef, UInt64Type};
@@ -234,6 +232,28 @@ async fn explain_shows_the_plan_and_the_back_end() {
     let ctx = context(0.01, cores, BackendChoice::Auto);
     let plan = explain(&ctx, "COPY lineitem TO '/tmp/never-written/' STORED AS CSV").await;
     assert!(plan.contains("sink=inline"), "{plan}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn set_dbgen_io_backend_changes_the_sink() {
+    let ctx = context(0.01, 2, BackendChoice::Portable);
+    let sql = "COPY nation TO '/tmp/never-written/' STORED AS CSV";
+    assert!(explain(&ctx, sql).await.contains("sink=portable"));
+    run(&ctx, "SET dbgen.io_backend = 'inline'").await.unwrap();
+    assert!(explain(&ctx, sql).await.contains("sink=inline"));
+    run(&ctx, "SET dbgen.io_backend = 'foo'").await.unwrap();
+    // Planning the COPY fails (EXPLAIN only reports a failed physical plan as a row).
+    let err = run(&ctx, sql).await.unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("dbgen.io_backend") && msg.contains("expected auto, io_uring"),
+        "{msg}"
+    );
+    let err = run(&ctx, "SET dbgen.no_such_setting = 1")
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("no_such_setting"), "{err}");
+    assert!(!std::path::Path::new("/tmp/never-written").exists());
 }
 
 fn parquet_footer(path: &Path) -> parquet::file::metadata::ParquetMetaData {

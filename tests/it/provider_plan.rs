@@ -1,11 +1,9 @@
 //! Plans over the provider: statistics answer `count(*)` without a scan, key ranges and limits
 //! reach the scan, declared ordering removes sorts, and the scan displays what it generates.
 
-mod provider_common;
-
+use crate::support::tpch_context;
 use datafusion::arrow::array::{Array, Int64Array};
 use datafusion::prelude::SessionContext;
-use provider_common::tpch_context;
 
 /// The physical plan of `sql`, as EXPLAIN prints it.
 async fn physical_plan(ctx: &SessionContext, sql: &str) -> String {

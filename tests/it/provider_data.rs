@@ -2,16 +2,14 @@
 //! `.tbl` text, has the checksum of dbgen's file, and at SF 0.1 each of 3 scan partitions is
 //! exactly dbgen's chunk file (`dbgen -C 3 -S i`).
 
-mod provider_common;
-
 use std::sync::Arc;
 
+use crate::support::{reference_rows, sha256_hex, tbl_text};
 use datafusion::arrow::array::RecordBatch;
 use datafusion::physical_plan::{ExecutionPlan, ExecutionPlanProperties, common::collect};
 use datafusion::prelude::SessionContext;
 use datafusion_dbgen::Table;
 use datafusion_dbgen::provider::TpchTableProvider;
-use provider_common::{reference_rows, sha256_hex, tbl_text};
 
 /// Each partition's batches, in partition order.
 async fn scan_partitions(table: Table, sf: f64, partitions: usize) -> Vec<Vec<RecordBatch>> {
@@ -73,7 +71,7 @@ async fn partitions_are_dbgen_chunks_at_sf0_1() {
 
 /// `SELECT * FROM <table> WHERE <key> BETWEEN first AND last` in one partition, as `.tbl` text.
 async fn key_range_text(table: Table, sf: f64, first: &str, last: &str) -> Vec<u8> {
-    let ctx = provider_common::tpch_context(sf, 1);
+    let ctx = crate::support::tpch_context(sf, 1);
     let key = if table == Table::Orders {
         "o_orderkey"
     } else {

@@ -1,5 +1,6 @@
-//! Helpers shared by the provider's integration tests: session setup, the 22 TPC-H queries
-//! checked with the crate's own `bench` API, and `.tbl` formatting of batches.
+//! Helpers shared by the integration tests: dbgen's reference checksums (tests/data), session
+//! setup, the 22 TPC-H queries checked with the crate's own `bench` API, and `.tbl` formatting
+//! of batches.
 #![allow(dead_code)]
 
 use std::path::PathBuf;
@@ -9,6 +10,7 @@ use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 use datafusion::prelude::{SessionConfig, SessionContext};
 use datafusion_dbgen::bench::{answer, check_answer, query};
 use datafusion_dbgen::provider::register_tpch;
+use sha2::{Digest, Sha256};
 
 /// A context with the eight tables at `sf`, scanned in `partitions` partitions.
 pub fn tpch_context(sf: f64, partitions: usize) -> SessionContext {
@@ -92,7 +94,6 @@ pub fn tbl_text(batches: &[RecordBatch]) -> Vec<u8> {
 
 /// Hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
     Sha256::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -107,4 +108,81 @@ pub fn reference_rows(file: &str) -> Vec<Vec<String>> {
         .filter(|l| !l.trim().is_empty())
         .map(|l| l.split('\t').map(str::to_string).collect())
         .collect()
+}
+
+/// One row of `checksums.tsv` or `chunks.tsv`.
+#[derive(Debug, Clone)]
+pub struct Reference {
+    pub sf: f64,
+    pub table: String,
+    pub parts: u64,
+    pub part: Option<u64>,
+    pub rows: u64,
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+fn parse(text: &str, chunked: bool) -> Vec<Reference> {
+    text.lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|line| {
+            let f: Vec<&str> = line.split('\t').collect();
+            if chunked {
+                Reference {
+                    sf: f[0].parse().unwrap(),
+                    table: f[1].to_string(),
+                    parts: f[2].parse().unwrap(),
+                    part: f[3].parse().ok(),
+                    rows: f[4].parse().unwrap(),
+                    bytes: f[5].parse().unwrap(),
+                    sha256: f[6].to_string(),
+                }
+            } else {
+                Reference {
+                    sf: f[0].parse().unwrap(),
+                    table: f[1].to_string(),
+                    parts: 1,
+                    part: None,
+                    rows: f[2].parse().unwrap(),
+                    bytes: f[3].parse().unwrap(),
+                    sha256: f[4].to_string(),
+                }
+            }
+        })
+        .collect()
+}
+
+/// dbgen's whole-table checksums at SF 0.01, 0.1 and 1.
+pub fn checksums() -> Vec<Reference> {
+    parse(include_str!("../data/checksums.tsv"), false)
+}
+
+/// dbgen's chunk checksums (`-C n -S i`).
+pub fn chunks() -> Vec<Reference> {
+    parse(include_str!("../data/chunks.tsv"), true)
+}
+
+/// Counts rows and bytes and hashes what is fed to it.
+#[derive(Default)]
+pub struct Digester {
+    hasher: Sha256,
+    pub bytes: u64,
+    pub lines: u64,
+}
+
+impl Digester {
+    pub fn update(&mut self, data: &[u8]) {
+        self.hasher.update(data);
+        self.bytes += data.len() as u64;
+        self.lines += data.iter().filter(|b| **b == b'\n').count() as u64;
+    }
+
+    pub fn hex(self) -> String {
+        self.hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
 }

@@ -4,16 +4,14 @@
 //! The reference runs the same SQL over in-memory copies of the tables (one full scan each),
 //! where DataFusion pushes nothing into the source.
 
-mod provider_common;
-
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use crate::support::{tbl_text, tpch_context};
 use datafusion::arrow::array::RecordBatch;
 use datafusion::datasource::MemTable;
 use datafusion::prelude::SessionContext;
 use datafusion_dbgen::Table;
-use provider_common::{tbl_text, tpch_context};
 
 const SF: f64 = 0.01;
 

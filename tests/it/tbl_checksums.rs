@@ -1,10 +1,8 @@
 //! The generator's `.tbl` output is byte-identical to dbgen's: whole tables at SF 0.01 and 0.1
-//! (and SF 1, ignored by default: `cargo test --test tbl_checksums -- --ignored`), dbgen's
+//! (and SF 1, ignored by default: `cargo test --test it tbl_checksums -- --ignored`), dbgen's
 //! chunks (`-C n -S i`), and chunks concatenate to the whole table.
 
-mod common;
-
-use common::{Digester, Reference, checksums, chunks};
+use crate::support::{Digester, Reference, checksums, chunks};
 use datafusion_dbgen::export::delimited::{Dialect, write_table};
 use datafusion_dbgen::generator::{RowRange, ScaleFactor, Table};
 

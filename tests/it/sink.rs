@@ -373,7 +373,12 @@ fn write_error_is_per_file(choice: Mode) {
     let dir = tempfile::tempdir().expect("tempdir");
     let exe = std::env::current_exe().expect("current_exe");
     let out = Command::new(exe)
-        .args(["fault_child", "--exact", "--nocapture", "--test-threads=1"])
+        .args([
+            "sink::fault_child",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env("SINK_FAULT_DIR", dir.path())
         .env("SINK_FAULT_BACKEND", choice.name())
         .output()

@@ -1,9 +1,7 @@
 //! The 22 TPC-H queries over the generating provider, every row compared with the answers
 //! computed on dbgen's own data (tests/data/answers, see tests/data/queries for the SQL).
 
-mod provider_common;
-
-use provider_common::run_queries;
+use crate::support::run_queries;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tpch_queries_sf0_01() {
@@ -15,7 +13,7 @@ async fn tpch_queries_sf0_1() {
     run_queries(0.1, 2).await;
 }
 
-/// SF 1: minutes in the dev profile; run with `cargo test --test queries -- --ignored`
+/// SF 1: minutes in the dev profile; run with `cargo test --test it queries -- --ignored`
 /// (faster with `--release`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "SF 1 takes minutes; run explicitly"]

@@ -2,13 +2,11 @@
 //! dbgen's exact files at any thread count, file split or part, on both sink back ends; bad
 //! output locations fail cleanly and leave nothing behind.
 
-mod common;
-
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use common::{Digester, checksums, chunks};
+use crate::support::{Digester, checksums, chunks};
 use datafusion_dbgen::export::{Exporter, Format};
 use datafusion_dbgen::sink::{Backend, BackendChoice, SinkConfig, io_uring_support};
 use datafusion_dbgen::{Error, ScaleFactor, Table};

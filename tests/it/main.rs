@@ -1,0 +1,19 @@
+//! The integration tests, in one binary (each test binary links DataFusion: one link instead
+//! of a dozen). Tests that need a process of their own (process-wide thread and CPU counts,
+//! the text pool's laziness) are the separate binaries beside `tests/it/`.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod bench_cli;
+mod cli_gen;
+mod copy;
+mod export;
+mod export_formats;
+mod provider_data;
+mod provider_plan;
+mod provider_pushdown;
+mod queries;
+mod sink;
+mod skip_ahead;
+mod tbl_checksums;
