@@ -1,6 +1,8 @@
 //! The benchmark report: per-query timings and verification, printed as a table or JSON.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
+
+use serde::Serialize;
 use std::time::Duration;
 
 use super::answers::AnswerSet;
@@ -169,82 +171,56 @@ impl BenchReport {
     /// Times are seconds as numbers; absent values (rows of a failed query, `message`,
     /// `answers`, `source_path`) are `null`.
     pub fn to_json(&self) -> String {
-        let mut out = String::new();
-        let source_path = match &self.source {
-            Source::Parquet(dir) => json_str(&dir.to_string_lossy()),
-            _ => "null".into(),
-        };
-        let answers = self
-            .answers
-            .as_ref()
-            .map_or("null".into(), |a| json_str(&a.to_string()));
-        let fields = [
-            ("crate", json_str("datafusion-dbgen")),
-            ("crate_version", json_str(self.crate_version)),
-            ("engine", json_str(self.engine)),
-            ("engine_version", json_str(self.engine_version)),
-            ("scale_factor", json_f64(self.sf)),
-            ("source", json_str(self.source.kind())),
-            ("source_path", source_path),
-            ("target_partitions", self.target_partitions.to_string()),
-            ("iterations", self.iterations.to_string()),
-            ("verify", self.answers.is_some().to_string()),
-            ("answers", answers),
-            ("setup_seconds", json_secs(self.setup)),
-            (
-                "started_unix_seconds",
-                self.started_unix_seconds.to_string(),
-            ),
-            ("host_cpus", self.host_cpus.to_string()),
-        ];
-        out.push_str("{\n");
-        for (key, value) in fields {
-            let _ = writeln!(out, "  {}: {value},", json_str(key));
-        }
-        out.push_str("  \"queries\": [");
-        for (i, q) in self.queries.iter().enumerate() {
-            let times: Vec<String> = q.times.iter().map(|&t| json_secs(t)).collect();
-            let opt = |d: Option<Duration>| d.map_or("null".into(), json_secs);
-            let _ = write!(
-                out,
-                "{}\n    {{\"query\": {}, \"name\": \"q{:02}\", \"rows\": {}, \"times_seconds\": [{}], \
-                 \"min_seconds\": {}, \"median_seconds\": {}, \"max_seconds\": {}, \
-                 \"verification\": {}, \"message\": {}}}",
-                if i == 0 { "" } else { "," },
-                q.query,
-                q.query,
-                q.rows.map_or("null".into(), |r| r.to_string()),
-                times.join(", "),
-                opt(q.min()),
-                opt(q.median()),
-                opt(q.max()),
-                json_str(q.verification.status()),
-                q.verification.message().map_or("null".into(), json_str),
-            );
-        }
-        out.push_str(if self.queries.is_empty() {
-            "],\n"
-        } else {
-            "\n  ],\n"
-        });
         let (total_min, total_median) = self.totals();
-        let _ = writeln!(
-            out,
-            "  \"summary\": {{\"queries\": {}, \"passed\": {}, \"failed\": {}, \"errors\": {}, \
-             \"no_answer\": {}, \"not_checked\": {}, \"total_min_seconds\": {}, \
-             \"total_median_seconds\": {}, \"all_passed\": {}}}",
-            self.queries.len(),
-            self.count("passed"),
-            self.count("failed"),
-            self.count("error"),
-            self.count("no_answer"),
-            self.count("not_checked"),
-            json_secs(total_min),
-            json_secs(total_median),
-            self.all_passed(),
-        );
-        out.push_str("}\n");
-        out
+        let report = JsonReport {
+            crate_name: "datafusion-dbgen",
+            crate_version: self.crate_version,
+            engine: self.engine,
+            engine_version: self.engine_version,
+            scale_factor: self.sf,
+            source: self.source.kind(),
+            source_path: match &self.source {
+                Source::Parquet(dir) => Some(dir.to_string_lossy().into_owned()),
+                _ => None,
+            },
+            target_partitions: self.target_partitions,
+            iterations: self.iterations,
+            verify: self.answers.is_some(),
+            answers: self.answers.as_ref().map(ToString::to_string),
+            setup_seconds: self.setup.as_secs_f64(),
+            started_unix_seconds: self.started_unix_seconds,
+            host_cpus: self.host_cpus,
+            queries: self
+                .queries
+                .iter()
+                .map(|q| JsonQuery {
+                    query: q.query,
+                    name: format!("q{:02}", q.query),
+                    rows: q.rows,
+                    times_seconds: q.times.iter().map(Duration::as_secs_f64).collect(),
+                    min_seconds: q.min().map(|d| d.as_secs_f64()),
+                    median_seconds: q.median().map(|d| d.as_secs_f64()),
+                    max_seconds: q.max().map(|d| d.as_secs_f64()),
+                    verification: q.verification.status(),
+                    message: q.verification.message(),
+                })
+                .collect(),
+            summary: JsonSummary {
+                queries: self.queries.len(),
+                passed: self.count("passed"),
+                failed: self.count("failed"),
+                errors: self.count("error"),
+                no_answer: self.count("no_answer"),
+                not_checked: self.count("not_checked"),
+                total_min_seconds: total_min.as_secs_f64(),
+                total_median_seconds: total_median.as_secs_f64(),
+                all_passed: self.all_passed(),
+            },
+        };
+        // Plain data (strings, numbers, options): serialising it cannot fail.
+        let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
+        text.push('\n');
+        text
     }
 
     /// One line describing the setting (versions, SF, source, partitions, iterations).
@@ -329,54 +305,57 @@ pub(crate) fn heading(sf: f64, source: &Source, partitions: usize, iterations: u
     )
 }
 
-/// A JSON string literal.
-fn json_str(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+/// The JSON form of [`BenchReport`] (see [`BenchReport::to_json`]).
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    #[serde(rename = "crate")]
+    crate_name: &'static str,
+    crate_version: &'static str,
+    engine: &'static str,
+    engine_version: &'static str,
+    scale_factor: f64,
+    source: &'static str,
+    source_path: Option<String>,
+    target_partitions: usize,
+    iterations: usize,
+    verify: bool,
+    answers: Option<String>,
+    setup_seconds: f64,
+    started_unix_seconds: u64,
+    host_cpus: usize,
+    queries: Vec<JsonQuery<'a>>,
+    summary: JsonSummary,
 }
 
-/// A JSON number (`null` if not finite).
-fn json_f64(x: f64) -> String {
-    if x.is_finite() {
-        // Rust prints finite floats without exponents and with enough digits to round-trip.
-        format!("{x}")
-    } else {
-        "null".into()
-    }
+#[derive(Serialize)]
+struct JsonQuery<'a> {
+    query: usize,
+    name: String,
+    rows: Option<usize>,
+    times_seconds: Vec<f64>,
+    min_seconds: Option<f64>,
+    median_seconds: Option<f64>,
+    max_seconds: Option<f64>,
+    verification: &'static str,
+    message: Option<&'a str>,
 }
 
-/// Seconds as an exact decimal JSON number (nanosecond resolution).
-fn json_secs(d: Duration) -> String {
-    format!("{}.{:09}", d.as_secs(), d.subsec_nanos())
+#[derive(Serialize)]
+struct JsonSummary {
+    queries: usize,
+    passed: usize,
+    failed: usize,
+    errors: usize,
+    no_answer: usize,
+    not_checked: usize,
+    total_min_seconds: f64,
+    total_median_seconds: f64,
+    all_passed: bool,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn escapes() {
-        assert_eq!(json_str("a\"b\\c\nd\u{1}"), r#""a\"b\\c\nd\u0001""#);
-        assert_eq!(json_f64(f64::NAN), "null");
-        assert_eq!(json_f64(0.5), "0.5");
-        assert_eq!(json_f64(1.0), "1");
-        assert_eq!(json_secs(Duration::from_micros(1_500_001)), "1.500001000");
-    }
 
     #[test]
     fn median() {

@@ -156,8 +156,8 @@ fn cli_bench_verifies_and_writes_a_json_report() {
     }
 
     let report = std::fs::read_to_string(&json_path).unwrap();
-    let value = json::parse(&report).unwrap_or_else(|e| panic!("{e}\n{report}"));
-    let top = value.object();
+    let top: serde_json::Value =
+        serde_json::from_str(&report).unwrap_or_else(|e| panic!("{e}\n{report}"));
     for key in [
         "crate",
         "crate_version",
@@ -176,42 +176,35 @@ fn cli_bench_verifies_and_writes_a_json_report() {
         "queries",
         "summary",
     ] {
-        assert!(top.contains_key(key), "no {key} in\n{report}");
+        assert!(top.get(key).is_some(), "no {key} in\n{report}");
     }
-    assert_eq!(top["crate"], json::Value::Str("datafusion-dbgen".into()));
-    assert_eq!(
-        top["crate_version"],
-        json::Value::Str(env!("CARGO_PKG_VERSION").into())
-    );
-    assert_eq!(top["engine"], json::Value::Str("datafusion".into()));
-    assert_eq!(
-        top["engine_version"],
-        json::Value::Str(datafusion::DATAFUSION_VERSION.into())
-    );
-    assert_eq!(top["scale_factor"], json::Value::Num(0.01));
-    assert_eq!(top["source"], json::Value::Str("provider".into()));
-    assert_eq!(top["source_path"], json::Value::Null);
-    assert_eq!(top["target_partitions"], json::Value::Num(2.0));
-    assert_eq!(top["verify"], json::Value::Bool(true));
-    assert_eq!(top["answers"], json::Value::Str("embedded".into()));
-    let queries = top["queries"].array();
+    assert_eq!(top["crate"], "datafusion-dbgen");
+    assert_eq!(top["crate_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(top["engine"], "datafusion");
+    assert_eq!(top["engine_version"], datafusion::DATAFUSION_VERSION);
+    assert_eq!(top["scale_factor"], 0.01);
+    assert_eq!(top["source"], "provider");
+    assert!(top["source_path"].is_null());
+    assert_eq!(top["target_partitions"], 2);
+    assert_eq!(top["verify"], true);
+    assert_eq!(top["answers"], "embedded");
+    let queries = top["queries"].as_array().expect("queries array");
     assert_eq!(queries.len(), 22);
     for (i, q) in queries.iter().enumerate() {
-        let q = q.object();
-        assert_eq!(q["query"], json::Value::Num((i + 1) as f64));
-        assert_eq!(q["name"], json::Value::Str(format!("q{:02}", i + 1)));
-        assert!(matches!(q["rows"], json::Value::Num(r) if r >= 1.0));
-        assert_eq!(q["times_seconds"].array().len(), 1);
+        assert_eq!(q["query"], i + 1);
+        assert_eq!(q["name"], format!("q{:02}", i + 1));
+        assert!(q["rows"].as_u64().is_some_and(|r| r >= 1), "{q}");
+        assert_eq!(q["times_seconds"].as_array().map(Vec::len), Some(1));
         for key in ["min_seconds", "median_seconds", "max_seconds"] {
-            assert!(matches!(q[key], json::Value::Num(t) if t > 0.0), "{key}");
+            assert!(q[key].as_f64().is_some_and(|t| t > 0.0), "{key}");
         }
-        assert_eq!(q["verification"], json::Value::Str("passed".into()));
-        assert_eq!(q["message"], json::Value::Null);
+        assert_eq!(q["verification"], "passed");
+        assert!(q["message"].is_null());
     }
-    let summary = top["summary"].object();
-    assert_eq!(summary["passed"], json::Value::Num(22.0));
-    assert_eq!(summary["failed"], json::Value::Num(0.0));
-    assert_eq!(summary["all_passed"], json::Value::Bool(true));
+    let summary = &top["summary"];
+    assert_eq!(summary["passed"], 22);
+    assert_eq!(summary["failed"], 0);
+    assert_eq!(summary["all_passed"], true);
     for key in [
         "queries",
         "errors",
@@ -220,7 +213,7 @@ fn cli_bench_verifies_and_writes_a_json_report() {
         "total_min_seconds",
         "total_median_seconds",
     ] {
-        assert!(summary.contains_key(key), "summary has no {key}");
+        assert!(summary.get(key).is_some(), "summary has no {key}");
     }
 }
 
@@ -265,9 +258,9 @@ fn cli_bench_fails_on_a_wrong_answer() {
         text(&out.stderr)
     );
     let report = std::fs::read_to_string(&json_path).unwrap();
-    let value = json::parse(&report).unwrap();
-    for q in value.object()["queries"].array() {
-        assert_eq!(q.object()["times_seconds"].array().len(), 2);
+    let value: serde_json::Value = serde_json::from_str(&report).unwrap();
+    for q in value["queries"].as_array().unwrap() {
+        assert_eq!(q["times_seconds"].as_array().map(Vec::len), Some(2));
     }
 
     // Q6's revenue changed: --verify fails, names the query, row and column, and exits non-zero.
@@ -290,14 +283,16 @@ fn cli_bench_fails_on_a_wrong_answer() {
         "{stderr}"
     );
     let report = std::fs::read_to_string(&json_path).unwrap();
-    let value = json::parse(&report).unwrap();
-    let q6 = value.object()["queries"].array()[1].object();
-    assert_eq!(q6["verification"], json::Value::Str("failed".into()));
-    assert!(matches!(&q6["message"], json::Value::Str(m) if m.contains("expected \"1193053.99\"")));
-    assert_eq!(
-        value.object()["summary"].object()["all_passed"],
-        json::Value::Bool(false)
+    let value: serde_json::Value = serde_json::from_str(&report).unwrap();
+    let q6 = &value["queries"][1];
+    assert_eq!(q6["verification"], "failed");
+    assert!(
+        q6["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("expected \"1193053.99\"")),
+        "{q6}"
     );
+    assert_eq!(value["summary"]["all_passed"], false);
 
     // A query without a file in the directory is "no answer", not a failure.
     let out = tpch(&args("1,2"));
@@ -613,210 +608,4 @@ fn sigint_stops_a_copy_with_130_and_no_temporary_files() {
         sent.elapsed()
     );
     assert_eq!(temp(), Vec::<String>::new(), "temporary files removed");
-}
-
-/// A minimal JSON reader, enough to check the report parses (objects, arrays, strings with
-/// escapes, numbers, true/false/null) without a JSON dependency.
-mod json {
-    use std::collections::BTreeMap;
-
-    #[derive(Debug, PartialEq)]
-    pub enum Value {
-        Null,
-        Bool(bool),
-        Num(f64),
-        Str(String),
-        Arr(Vec<Value>),
-        Obj(BTreeMap<String, Value>),
-    }
-
-    impl Value {
-        pub fn object(&self) -> &BTreeMap<String, Value> {
-            match self {
-                Value::Obj(o) => o,
-                other => panic!("not an object: {other:?}"),
-            }
-        }
-
-        pub fn array(&self) -> &[Value] {
-            match self {
-                Value::Arr(a) => a,
-                other => panic!("not an array: {other:?}"),
-            }
-        }
-    }
-
-    pub fn parse(text: &str) -> Result<Value, String> {
-        let mut p = Parser {
-            s: text.as_bytes(),
-            i: 0,
-        };
-        let v = p.value()?;
-        p.ws();
-        if p.i != p.s.len() {
-            return Err(format!("trailing text at {}", p.i));
-        }
-        Ok(v)
-    }
-
-    struct Parser<'a> {
-        s: &'a [u8],
-        i: usize,
-    }
-
-    impl Parser<'_> {
-        fn ws(&mut self) {
-            while self.i < self.s.len() && b" \t\r\n".contains(&self.s[self.i]) {
-                self.i += 1;
-            }
-        }
-
-        fn eat(&mut self, c: u8) -> Result<(), String> {
-            self.ws();
-            if self.s.get(self.i) == Some(&c) {
-                self.i += 1;
-                Ok(())
-            } else {
-                Err(format!("expected '{}' at {}", c as char, self.i))
-            }
-        }
-
-        fn value(&mut self) -> Result<Value, String> {
-            self.ws();
-            match self.s.get(self.i) {
-                Some(b'{') => {
-                    self.i += 1;
-                    let mut map = BTreeMap::new();
-                    self.ws();
-                    if self.s.get(self.i) == Some(&b'}') {
-                        self.i += 1;
-                        return Ok(Value::Obj(map));
-                    }
-                    loop {
-                        self.ws();
-                        let key = self.string()?;
-                        self.eat(b':')?;
-                        let v = self.value()?;
-                        if map.insert(key.clone(), v).is_some() {
-                            return Err(format!("duplicate key {key}"));
-                        }
-                        self.ws();
-                        match self.s.get(self.i) {
-                            Some(b',') => self.i += 1,
-                            Some(b'}') => {
-                                self.i += 1;
-                                return Ok(Value::Obj(map));
-                            }
-                            _ => return Err(format!("expected ',' or '}}' at {}", self.i)),
-                        }
-                    }
-                }
-                Some(b'[') => {
-                    self.i += 1;
-                    let mut items = Vec::new();
-                    self.ws();
-                    if self.s.get(self.i) == Some(&b']') {
-                        self.i += 1;
-                        return Ok(Value::Arr(items));
-                    }
-                    loop {
-                        items.push(self.value()?);
-                        self.ws();
-                        match self.s.get(self.i) {
-                            Some(b',') => self.i += 1,
-                            Some(b']') => {
-                                self.i += 1;
-                                return Ok(Value::Arr(items));
-                            }
-                            _ => return Err(format!("expected ',' or ']' at {}", self.i)),
-                        }
-                    }
-                }
-                Some(b'"') => Ok(Value::Str(self.string()?)),
-                Some(b't') => self.word("true", Value::Bool(true)),
-                Some(b'f') => self.word("false", Value::Bool(false)),
-                Some(b'n') => self.word("null", Value::Null),
-                Some(c) if *c == b'-' || c.is_ascii_digit() => {
-                    let start = self.i;
-                    while self.i < self.s.len() && b"+-.eE0123456789".contains(&self.s[self.i]) {
-                        self.i += 1;
-                    }
-                    let t = std::str::from_utf8(&self.s[start..self.i]).unwrap();
-                    t.parse()
-                        .map(Value::Num)
-                        .map_err(|_| format!("bad number {t}"))
-                }
-                _ => Err(format!("unexpected input at {}", self.i)),
-            }
-        }
-
-        fn word(&mut self, w: &str, v: Value) -> Result<Value, String> {
-            if self.s[self.i..].starts_with(w.as_bytes()) {
-                self.i += w.len();
-                Ok(v)
-            } else {
-                Err(format!("bad literal at {}", self.i))
-            }
-        }
-
-        fn string(&mut self) -> Result<String, String> {
-            if self.s.get(self.i) != Some(&b'"') {
-                return Err(format!("expected a string at {}", self.i));
-            }
-            self.i += 1;
-            let mut out = Vec::new();
-            loop {
-                match self.s.get(self.i) {
-                    None => return Err("unterminated string".into()),
-                    Some(b'"') => {
-                        self.i += 1;
-                        return String::from_utf8(out).map_err(|e| e.to_string());
-                    }
-                    Some(b'\\') => {
-                        let c = *self.s.get(self.i + 1).ok_or("bad escape")?;
-                        self.i += 2;
-                        let ch = match c {
-                            b'"' => '"',
-                            b'\\' => '\\',
-                            b'/' => '/',
-                            b'n' => '\n',
-                            b'r' => '\r',
-                            b't' => '\t',
-                            b'b' => '\u{8}',
-                            b'f' => '\u{c}',
-                            b'u' => {
-                                let hex = std::str::from_utf8(
-                                    self.s.get(self.i..self.i + 4).ok_or("bad \\u")?,
-                                )
-                                .map_err(|e| e.to_string())?;
-                                self.i += 4;
-                                char::from_u32(
-                                    u32::from_str_radix(hex, 16).map_err(|e| e.to_string())?,
-                                )
-                                .ok_or("bad \\u code")?
-                            }
-                            _ => return Err(format!("bad escape at {}", self.i)),
-                        };
-                        let mut buf = [0; 4];
-                        out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
-                    }
-                    Some(&c) if c < 0x20 => return Err(format!("control character at {}", self.i)),
-                    Some(&c) => {
-                        out.push(c);
-                        self.i += 1;
-                    }
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn reader_works() {
-        let v = parse(r#"{"a": [1, -2.5e1, "x\"\u0041\n"], "b": {"c": null, "d": true}}"#).unwrap();
-        assert_eq!(v.object()["a"].array()[1], Value::Num(-25.0));
-        assert_eq!(v.object()["a"].array()[2], Value::Str("x\"A\n".into()));
-        assert!(parse("{\"a\": 1,}").is_err());
-        assert!(parse("[1] x").is_err());
-        assert!(parse("{\"a\":\"\u{1}\"}").is_err());
-    }
 }
