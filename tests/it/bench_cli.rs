@@ -565,47 +565,23 @@ fn cli_query_has_the_catalog_and_the_table_functions() {
 
 #[test]
 fn sigint_stops_a_copy_with_130_and_no_temporary_files() {
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
     let dir = tempfile::tempdir().unwrap();
     let out_dir = dir.path().join("li");
     let sql = format!(
         "COPY lineitem TO '{}/' STORED AS PARQUET",
         out_dir.display()
     );
-    let child = Command::new(env!("CARGO_BIN_EXE_tpch"))
-        .args(["query", "--sf", "1", "-e", &sql])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let temp = || -> Vec<String> {
-        std::fs::read_dir(&out_dir)
-            .map(|d| {
-                d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-                    .filter(|n| n.starts_with('.') && n.ends_with(".tmp"))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let started = Instant::now();
-    while temp().is_empty() {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "never started writing"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    std::thread::sleep(Duration::from_millis(300));
-    let pid = libc::pid_t::try_from(child.id()).unwrap();
-    // SAFETY: sends a signal to our own child process.
-    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
-    let sent = Instant::now();
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
-    assert!(
-        sent.elapsed() < Duration::from_secs(2),
-        "took {:?}",
-        sent.elapsed()
+    let (out, took) = crate::support::signal_once_writing(
+        &["query", "--sf", "1", "-e", &sql],
+        dir.path(),
+        libc::SIGINT,
     );
-    assert_eq!(temp(), Vec::<String>::new(), "temporary files removed");
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
+    assert!(took < Duration::from_secs(2), "took {took:?}");
+    assert_eq!(
+        crate::support::temp_files(dir.path()),
+        Vec::<String>::new(),
+        "temporary files removed"
+    );
 }

@@ -1,8 +1,10 @@
 //! `tpch gen` end to end: dbgen names and contents, and one-line errors with a non-zero exit.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
+
+use crate::support::{signal_once_writing, temp_files};
 
 fn tpch(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_tpch"))
@@ -129,47 +131,13 @@ fn parts_are_written_under_dbgen_names() {
     );
 }
 
-/// The sink's hidden temporary files (`.<name>.<tag>.tmp`) under `dir`.
-fn temp_files(dir: &Path) -> Vec<String> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if entry.file_type().unwrap().is_dir() {
-            found.extend(temp_files(&entry.path()));
-        } else if name.starts_with('.') && name.ends_with(".tmp") {
-            found.push(name);
-        }
-    }
-    found
-}
-
 /// Starts `tpch gen --sf 1`, waits until it is writing, sends `signal` and checks it stops
 /// within 2 s with `status`, its temporary files gone and its finished files listed.
 fn interrupted_run_leaves_no_temporary_files(signal: libc::c_int, status: i32) {
     let dir = tempfile::tempdir().unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_tpch"))
-        .args(["gen", "--sf", "1", "--no-progress", "--output"])
-        .arg(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while temp_files(dir.path()).is_empty() {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "never started writing"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    std::thread::sleep(Duration::from_millis(300));
-    let pid = libc::pid_t::try_from(child.id()).unwrap();
-    // SAFETY: sends a signal to our own child process.
-    assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
-    let sent = Instant::now();
-    let out = child.wait_with_output().unwrap();
-    let took = sent.elapsed();
+    let output = dir.path().to_str().unwrap();
+    let args = ["gen", "--sf", "1", "--no-progress", "--output", output];
+    let (out, took) = signal_once_writing(&args, dir.path(), signal);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(status), "{stderr}");
     assert!(took < Duration::from_secs(2), "stopped after {took:?}");

@@ -186,3 +186,55 @@ impl Digester {
             .collect()
     }
 }
+
+/// The sink's hidden temporary files (`.<name>.<tag>.tmp`) under `dir` (none if it is missing).
+pub fn temp_files(dir: &std::path::Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return found;
+    };
+    for entry in entries {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if entry.file_type().unwrap().is_dir() {
+            found.extend(temp_files(&entry.path()));
+        } else if name.starts_with('.') && name.ends_with(".tmp") {
+            found.push(name);
+        }
+    }
+    found
+}
+
+/// Runs `tpch <args>`, waits until it writes a temporary file under `dir`, sends it `signal` and
+/// returns its output and how long it took to exit after the signal.
+pub fn signal_once_writing(
+    args: &[&str],
+    dir: &std::path::Path,
+    signal: libc::c_int,
+) -> (std::process::Output, std::time::Duration) {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    // option_env: the binaries outside tests/it/ are built without the `cli` feature too.
+    let tpch = option_env!("CARGO_BIN_EXE_tpch").expect("the tpch binary (feature cli)");
+    let child = Command::new(tpch)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while temp_files(dir).is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "never started writing"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    // SAFETY: sends a signal to our own child process.
+    assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
+    let sent = Instant::now();
+    let out = child.wait_with_output().unwrap();
+    (out, sent.elapsed())
+}
