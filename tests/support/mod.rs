@@ -205,8 +205,9 @@ pub fn temp_files(dir: &std::path::Path) -> Vec<String> {
     found
 }
 
-/// Runs `tpch <args>`, waits until it writes a temporary file under `dir`, sends it `signal` and
+/// (Only with the `cli` feature, which builds the binary.) Runs `tpch <args>`, waits until it writes a temporary file under `dir`, sends it `signal` and
 /// returns its output and how long it took to exit after the signal.
+#[cfg(feature = "cli")]
 pub fn signal_once_writing(
     args: &[&str],
     dir: &std::path::Path,
@@ -214,9 +215,7 @@ pub fn signal_once_writing(
 ) -> (std::process::Output, std::time::Duration) {
     use std::process::{Command, Stdio};
     use std::time::{Duration, Instant};
-    // option_env: the binaries outside tests/it/ are built without the `cli` feature too.
-    let tpch = option_env!("CARGO_BIN_EXE_tpch").expect("the tpch binary (feature cli)");
-    let child = Command::new(tpch)
+    let child = Command::new(env!("CARGO_BIN_EXE_tpch"))
         .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
