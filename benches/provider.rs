@@ -16,7 +16,7 @@
 //! - Q1 over its seven columns collected into memory, with the flag columns as `Utf8` and as
 //!   `Utf8View` (DataFusion's own share of Q1, and what the string type costs it);
 //! - peak RSS (`VmHWM`) of a full-width `lineitem` scan at `--rss-sf`, in a child process;
-//! - with `--verify`, the 22 queries checked against tests/data/answers at `--sf`.
+//! - with `--verify`, the 22 queries checked against data/answers at `--sf`.
 
 #[path = "../tests/support/mod.rs"]
 mod support;

@@ -18,7 +18,7 @@ macro_rules! embed_answers {
     };
     ($dir:literal; $($n:literal),*) => {
         [$(include_str!(concat!(
-            env!("CARGO_MANIFEST_DIR"), "/tests/data/answers/", $dir, "/q", $n, ".csv"
+            env!("CARGO_MANIFEST_DIR"), "/data/answers/", $dir, "/q", $n, ".csv"
         ))),*]
     };
 }

@@ -7,7 +7,7 @@ pub const QUERY_COUNT: usize = 22;
 
 macro_rules! embed_queries {
     ($($n:literal),* $(,)?) => {
-        [$(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/queries/q", $n, ".sql"))),*]
+        [$(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/data/queries/q", $n, ".sql"))),*]
     };
 }
 
