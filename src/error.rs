@@ -63,6 +63,13 @@ pub enum Error {
     Internal(String),
 }
 
+impl From<std::convert::Infallible> for Error {
+    /// Lets APIs that take `impl TryInto<ScaleFactor>` accept a `ScaleFactor` itself.
+    fn from(never: std::convert::Infallible) -> Self {
+        match never {}
+    }
+}
+
 #[cfg(feature = "datafusion")]
 impl From<Error> for datafusion::error::DataFusionError {
     /// Keeps the crate's error as the source (`DataFusionError::External`), except for what

@@ -26,6 +26,16 @@ pub struct ScaleFactor {
     wide_chunks: u64,
 }
 
+impl TryFrom<f64> for ScaleFactor {
+    type Error = Error;
+
+    /// [`ScaleFactor::new`]: so APIs can take `impl TryInto<ScaleFactor>` (an `f64` or a
+    /// validated `ScaleFactor`).
+    fn try_from(value: f64) -> Result<Self> {
+        ScaleFactor::new(value)
+    }
+}
+
 impl ScaleFactor {
     /// Validates `value` (0.001 ..= 100000).
     pub fn new(value: f64) -> Result<Self> {

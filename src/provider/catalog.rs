@@ -17,9 +17,14 @@ pub const TPCH_CATALOG: &str = "tpch";
 /// Registers the eight TPC-H tables at scale factor `sf` in the context's default schema,
 /// under their own names (`lineitem`, `orders`, …), so the 22 TPC-H queries run unmodified.
 ///
-/// Fails on a bad scale factor, or if one of the names is already taken.
-pub fn register_tpch(ctx: &SessionContext, sf: f64) -> Result<()> {
-    let sf = validate(sf)?;
+/// `sf` is an `f64` or a validated [`ScaleFactor`]. Fails on a bad scale factor, or if one of
+/// the names is already taken.
+pub fn register_tpch<S>(ctx: &SessionContext, sf: S) -> Result<()>
+where
+    S: TryInto<ScaleFactor>,
+    crate::Error: From<S::Error>,
+{
+    let sf = sf.try_into().map_err(crate::Error::from)?;
     for table in Table::ALL {
         let provider = TpchTableProvider::with_scale_factor(table, sf);
         ctx.register_table(table.name(), Arc::new(provider))?;
@@ -33,10 +38,6 @@ pub fn register_tpch(ctx: &SessionContext, sf: f64) -> Result<()> {
 /// by `SHOW TABLES` / `information_schema`.
 pub fn register_tpch_catalog(ctx: &SessionContext) {
     ctx.register_catalog(TPCH_CATALOG, Arc::new(TpchCatalog));
-}
-
-fn validate(sf: f64) -> Result<ScaleFactor> {
-    Ok(ScaleFactor::new(sf)?)
 }
 
 /// The schema name of scale factor `sf` in the `tpch` catalog (`0.01` → `sf0_01`).
@@ -122,9 +123,14 @@ impl TpchSchema {
         TpchSchema { sf }
     }
 
-    /// The tables at scale factor `sf`; fails on a bad scale factor.
-    pub fn try_new(sf: f64) -> Result<Self> {
-        Ok(TpchSchema::new(validate(sf)?))
+    /// The tables at scale factor `sf` (an `f64` or a [`ScaleFactor`]); fails on a bad scale
+    /// factor.
+    pub fn try_new<S>(sf: S) -> Result<Self>
+    where
+        S: TryInto<ScaleFactor>,
+        crate::Error: From<S::Error>,
+    {
+        Ok(TpchSchema::new(sf.try_into().map_err(crate::Error::from)?))
     }
 }
 

@@ -54,7 +54,11 @@ macro_rules! table_constructors {
     ($($name:ident => $table:ident),* $(,)?) => {
         $(
             #[doc = concat!("The `", stringify!($name), "` table at scale factor `sf`.")]
-            pub fn $name(sf: f64) -> Result<Self> {
+            pub fn $name<S>(sf: S) -> Result<Self>
+            where
+                S: TryInto<ScaleFactor>,
+                crate::Error: From<S::Error>,
+            {
                 Self::new(Table::$table, sf)
             }
         )*
@@ -62,15 +66,24 @@ macro_rules! table_constructors {
 }
 
 impl TpchTableProvider {
-    /// `table` at scale factor `sf` (0.001 ..= 100000, as dbgen accepts; SF ≥ 1 is truncated
-    /// to a whole number). A bad scale factor is a planning error.
-    pub fn new(table: Table, sf: f64) -> Result<Self> {
-        let sf = ScaleFactor::new(sf)?;
+    /// `table` at scale factor `sf`: an `f64` (0.001 ..= 100000, as dbgen accepts; SF ≥ 1 is
+    /// truncated to a whole number) or a validated [`ScaleFactor`]. A bad scale factor is a
+    /// planning error.
+    pub fn new<S>(table: Table, sf: S) -> Result<Self>
+    where
+        S: TryInto<ScaleFactor>,
+        crate::Error: From<S::Error>,
+    {
+        let sf = sf.try_into().map_err(crate::Error::from)?;
         Ok(Self::with_scale_factor(table, sf))
     }
 
     /// The table named `name` (`"lineitem"`, case-insensitive) at scale factor `sf`.
-    pub fn by_name(name: &str, sf: f64) -> Result<Self> {
+    pub fn by_name<S>(name: &str, sf: S) -> Result<Self>
+    where
+        S: TryInto<ScaleFactor>,
+        crate::Error: From<S::Error>,
+    {
         let table: Table = name.parse().map_err(DataFusionError::from)?;
         Self::new(table, sf)
     }

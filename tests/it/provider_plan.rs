@@ -238,3 +238,30 @@ async fn bad_input_is_a_clear_error() {
         assert!(err.to_string().contains(message), "{sql}: {err}");
     }
 }
+
+#[tokio::test]
+async fn constructors_take_an_f64_or_a_validated_scale_factor() {
+    use datafusion_dbgen::ScaleFactor;
+    use datafusion_dbgen::provider::{TpchTableProvider, register_tpch};
+    let sf = ScaleFactor::new(0.01).unwrap();
+    let ctx = datafusion::prelude::SessionContext::new();
+    register_tpch(&ctx, sf).unwrap();
+    ctx.register_table(
+        "li",
+        std::sync::Arc::new(TpchTableProvider::lineitem(0.01).unwrap()),
+    )
+    .unwrap();
+    let batches = ctx
+        .sql("SELECT (SELECT count(*) FROM lineitem) = (SELECT count(*) FROM li) AS same")
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap();
+    datafusion::assert_batches_eq!(
+        ["+------+", "| same |", "+------+", "| true |", "+------+"],
+        &batches
+    );
+    assert!(TpchTableProvider::orders(0.0).is_err());
+    assert!(TpchTableProvider::new(datafusion_dbgen::Table::Part, sf).is_ok());
+}
