@@ -585,3 +585,32 @@ fn sigint_stops_a_copy_with_130_and_no_temporary_files() {
         "temporary files removed"
     );
 }
+
+#[test]
+fn sigint_cancels_a_running_benchmark_with_130() {
+    use std::time::{Duration, Instant};
+    // Q1 at SF 1 runs for seconds here: the signal arrives while it runs.
+    let child = Command::new(env!("CARGO_BIN_EXE_tpch"))
+        .args(["bench", "--sf", "1", "--queries", "1", "--iterations", "5"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    // SAFETY: sends a signal to our own child process.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let sent = Instant::now();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
+    assert!(
+        sent.elapsed() < Duration::from_secs(2),
+        "took {:?}",
+        sent.elapsed()
+    );
+    assert!(
+        text(&out.stderr).contains("interrupted"),
+        "{}",
+        text(&out.stderr)
+    );
+}
