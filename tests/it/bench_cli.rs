@@ -603,8 +603,9 @@ fn sigint_cancels_a_running_benchmark_with_130() {
     let sent = Instant::now();
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
+    // Generous: other tests load the 2 cores; alone it exits well within a second.
     assert!(
-        sent.elapsed() < Duration::from_secs(2),
+        sent.elapsed() < Duration::from_secs(5),
         "took {:?}",
         sent.elapsed()
     );

@@ -1,6 +1,7 @@
 //! `tpch bench`: the 22 TPC-H queries as a benchmark, with verification and a JSON report.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use datafusion_dbgen::bench::{
     AnswerSet, BenchOptions, BenchReport, Source, parse_query_list, run_benchmark_with_progress,
@@ -71,7 +72,9 @@ pub(crate) fn bench(args: BenchArgs, interrupt: &Interrupt) -> Result<(), Error>
         .await
         .map_err(bench_err)
     };
-    let report = run_interruptible(work, interrupt)?;
+    // Queries write nothing: what is still running when the stop comes can simply end with the
+    // process.
+    let report = run_interruptible(work, interrupt, Duration::from_millis(100))?;
     println!("{}", report.table_total());
     if matches!(report.source, Source::Memory) {
         println!(

@@ -3,7 +3,7 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::datatypes::SchemaRef;
@@ -104,15 +104,17 @@ pub(crate) fn query(args: QueryArgs, interrupt: &Interrupt) -> Result<(), Error>
             None => prompt(&ctx, format).await,
         }
     };
-    run_interruptible(work, interrupt)
+    // A stopped COPY's encoders need a moment to remove their temporary files.
+    run_interruptible(work, interrupt, Duration::from_secs(2))
 }
 
 /// Runs `work` on a fresh runtime until it ends or a stop is requested. On a stop the work is
-/// dropped (a COPY's writers then remove their temporary files) and the runtime is given a
-/// moment to finish what it had handed to blocking threads.
+/// dropped (a COPY's writers then remove their temporary files) and the runtime is given up to
+/// `grace` to finish what it had handed to blocking threads.
 pub(crate) fn run_interruptible<T>(
     work: impl std::future::Future<Output = Result<T, Error>>,
     interrupt: &Interrupt,
+    grace: Duration,
 ) -> Result<T, Error> {
     let runtime = runtime()?;
     let outcome = runtime.block_on(async {
@@ -121,7 +123,7 @@ pub(crate) fn run_interruptible<T>(
             () = interrupt.wait() => None,
         }
     });
-    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+    runtime.shutdown_timeout(grace);
     outcome.unwrap_or_else(|| {
         Err(Error::Cancelled {
             finished: Vec::new(),
