@@ -130,7 +130,7 @@ pub struct CopyConfig {
 
 impl CopyConfig {
     /// The default configuration with the sink's back end taken from `TPCH_IO_BACKEND`
-    /// (`io_uring`, `portable`; unset: io_uring when available).
+    /// (`io_uring`, `portable`, `inline`; unset: `auto`), what the CLI uses as its default.
     pub fn from_env() -> Result<Self> {
         let sink =
             SinkConfig::from_env().map_err(|e| DataFusionError::Configuration(e.to_string()))?;
@@ -150,10 +150,12 @@ impl CopyConfig {
     }
 }
 
-/// Routes `COPY … TO … STORED AS PARQUET | CSV | TBL` of `ctx` to [`TpchCopyExec`], with the
-/// sink back end from `TPCH_IO_BACKEND` ([`CopyConfig::from_env`]).
+/// Routes `COPY … TO … STORED AS PARQUET | CSV | TBL` of `ctx` to [`TpchCopyExec`] with the
+/// default configuration (back end `auto`). A session changes it with
+/// `SET dbgen.io_backend = '…'` ([`DbgenOptions`]); the library reads no environment variable
+/// (the `tpch` CLI takes `TPCH_IO_BACKEND` as its default, [`CopyConfig::from_env`]).
 pub fn register(ctx: &SessionContext) -> Result<()> {
-    register_with(ctx, CopyConfig::from_env()?)
+    register_with(ctx, CopyConfig::default())
 }
 
 /// [`register`] with an explicit configuration.
