@@ -245,9 +245,7 @@ impl Exporter {
                 scope.spawn(|| run.work());
             }
         });
-        let mut summary = run.into_summary(self, sink.backend(), started)?;
-        summary.stale_removed = stale_removed;
-        Ok(summary)
+        run.into_summary(self, sink.backend(), started, stale_removed)
     }
 
     fn prepare_directories(&self, files: &[FilePlan]) -> Result<()> {
@@ -577,6 +575,7 @@ impl<'a> Run<'a> {
         exporter: &Exporter,
         backend: Backend,
         started: Instant,
+        stale_removed: Vec<PathBuf>,
     ) -> Result<ExportSummary> {
         if let Some(error) = self.error.lock().ok().and_then(|mut e| e.take()) {
             return Err(error);
@@ -611,7 +610,7 @@ impl<'a> Run<'a> {
         }
         Ok(ExportSummary {
             tables,
-            stale_removed: Vec::new(),
+            stale_removed,
             backend,
             seconds: started.elapsed().as_secs_f64(),
         })

@@ -34,7 +34,7 @@ use super::random::{
     EXACT_SPAN_LIMIT, POWERS, RandomStream, StreamSpec, advance, mul_mod, unif_int, unif_small,
 };
 use super::scale::{RowRange, ScaleFactor};
-use super::wide::{self, WideChunks};
+use super::wide::{self, Restarts};
 
 /// Values written per order when spreading per-order values over its lines (the next order
 /// overwrites the surplus); at least [`MAX_LINES`].
@@ -368,18 +368,14 @@ fn retail_price_u32(partkey: u32) -> u32 {
 #[derive(Clone, Debug)]
 struct WidePartkey {
     stream: RandomStream,
-    /// The order row of the next restart (`u64::MAX`: none).
-    restart: u64,
-    chunks: WideChunks,
+    restarts: Restarts,
 }
 
 impl WidePartkey {
     fn new(sf: &ScaleFactor, row: u64) -> Self {
-        let chunks = sf.wide_chunks();
         WidePartkey {
             stream: wide::partkey_stream(sf, row),
-            restart: chunks.next_start(row),
-            chunks,
+            restarts: Restarts::after(sf, row),
         }
     }
 
@@ -387,9 +383,8 @@ impl WidePartkey {
     fn draw(&mut self, first_row: u64, counts: &[u8], parts: i64, out: &mut [i64]) {
         let mut pos = 0;
         for (row, &count) in (first_row..).zip(counts) {
-            if row == self.restart {
+            if self.restarts.at(row) {
                 self.stream = PARTKEY_STREAM.at_row(row);
-                self.restart = self.chunks.next_start(row);
             }
             for key in &mut out[pos..pos + usize::from(count)] {
                 *key = self.stream.uniform64(1, parts);
@@ -400,22 +395,15 @@ impl WidePartkey {
     }
 }
 
-/// `l_partkey`: one multiplication per line, or dbgen's sequential 64-bit draws (`wide`).
+/// `l_partkey` below SF 30000: one multiplication per line.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
 fn draw_partkeys(
     stream: OrderStream,
-    wide: &mut Option<WidePartkey>,
-    first_row: u64,
     parts: i64,
     counts: &[u8],
     layout: &mut Layout,
     out: &mut [i64],
 ) {
-    if let Some(wide) = wide {
-        wide.draw(first_row, counts, parts, out);
-        return;
-    }
     let l = layout.stream(counts, stream);
     let lines = l.starts.iter().zip(l.power);
     if parts <= EXACT_SPAN_LIMIT {
@@ -652,17 +640,11 @@ impl LineBatchGenerator {
             per_line!(out.tax, self.tax, |s| i128::from(uniform(s, 0, 8)));
         }
         if needed.has(col::PARTKEY) {
-            let (parts, wide) = (self.parts, &mut self.wide_partkey);
             let keys = &mut out.partkey[start..end];
-            draw_partkeys(
-                self.partkey,
-                wide,
-                first_row,
-                parts,
-                counts,
-                &mut layout,
-                keys,
-            );
+            match &mut self.wide_partkey {
+                Some(wide) => wide.draw(first_row, counts, self.parts, keys),
+                None => draw_partkeys(self.partkey, self.parts, counts, &mut layout, keys),
+            }
         }
         // Keys below 2³² (every scale factor below ~21000) take the 32-bit formulas.
         let narrow = u32::try_from(self.parts).is_ok();

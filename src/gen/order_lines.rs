@@ -8,7 +8,7 @@ use super::fields::{part_supplier, retail_price};
 use super::random::{RandomStream, StreamSpec};
 use super::scale::{RowRange, ScaleFactor};
 use super::text::TextSpec;
-use super::wide::{self, WideChunks};
+use super::wide::{self, Restarts};
 
 /// Most line items an order can have (also the per-order draw budget of each line stream).
 pub const MAX_LINES: usize = 7;
@@ -179,9 +179,7 @@ pub struct OrderLineEngine {
     suppliers: i64,
     clerks: i64,
     wide_keys: bool,
-    /// The row where dbgen's 64-bit streams restart next (`u64::MAX`: never).
-    wide_restart: u64,
-    wide_chunks: WideChunks,
+    wide_restarts: Restarts,
     custkey: RandomStream,
     orderdate: RandomStream,
     priority: RandomStream,
@@ -215,12 +213,7 @@ impl OrderLineEngine {
             suppliers: sf.supplier_count(),
             clerks: sf.clerk_count(),
             wide_keys: sf.uses_64bit_keys(),
-            wide_restart: if sf.uses_64bit_keys() {
-                sf.wide_chunks().next_start(orders.start)
-            } else {
-                u64::MAX
-            },
-            wide_chunks: sf.wide_chunks(),
+            wide_restarts: Restarts::after(sf, orders.start),
             custkey: wide::custkey_stream(sf, orders.start),
             orderdate: at(ORDERDATE_STREAM),
             priority: at(PRIORITY_STREAM),
@@ -283,11 +276,9 @@ impl OrderLineEngine {
         if self.next >= self.end {
             return false;
         }
-        if self.next == self.wide_restart {
-            // A new dbgen chunk: its 64-bit streams start from Park–Miller skip-ahead.
+        if self.wide_restarts.at(self.next) {
             self.custkey = CUSTKEY_STREAM.at_row(self.next);
             self.partkey = PARTKEY_STREAM.at_row(self.next);
-            self.wide_restart = self.wide_chunks.next_start(self.next);
         }
         self.next += 1;
         let n = self.needs;

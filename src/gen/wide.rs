@@ -15,7 +15,7 @@
 //! keeps every position within 15 000 orders of a restart.
 
 use super::order_lines::{CUSTKEY_STREAM, LINE_COUNT_STREAM, MAX_LINES, PARTKEY_STREAM};
-use super::random::{RandomStream, advance64};
+use super::random::{RandomStream, advance, advance64};
 use super::scale::ScaleFactor;
 
 /// Orders per chunk of the default chunking.
@@ -65,6 +65,38 @@ impl WideChunks {
     }
 }
 
+/// Where the 64-bit streams restart next, for an engine walking order rows in order.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Restarts {
+    /// The next restart row (`u64::MAX`: none, or no 64-bit streams at this scale factor).
+    next: u64,
+    chunks: WideChunks,
+}
+
+impl Restarts {
+    /// The restarts after order row `row` (none below SF 30000).
+    pub(crate) fn after(sf: &ScaleFactor, row: u64) -> Self {
+        let chunks = sf.wide_chunks();
+        let next = if sf.uses_64bit_keys() {
+            chunks.next_start(row)
+        } else {
+            u64::MAX
+        };
+        Restarts { next, chunks }
+    }
+
+    /// Whether order row `row` (visited in ascending order) starts a new chunk, where the
+    /// 64-bit streams restart from Park–Miller skip-ahead (`StreamSpec::at_row`).
+    #[inline]
+    pub(crate) fn at(&mut self, row: u64) -> bool {
+        if row != self.next {
+            return false;
+        }
+        self.next = self.chunks.next_start(row);
+        true
+    }
+}
+
 /// `o_custkey`'s stream at the start of order row `row`, as dbgen has it.
 pub(crate) fn custkey_stream(sf: &ScaleFactor, row: u64) -> RandomStream {
     if !sf.uses_64bit_keys() {
@@ -81,16 +113,15 @@ pub(crate) fn partkey_stream(sf: &ScaleFactor, row: u64) -> RandomStream {
         return PARTKEY_STREAM.at_row(row);
     }
     let start = sf.wide_chunks().start_of(row);
-    let mut partkey = PARTKEY_STREAM.at_row(start);
+    let mut state = PARTKEY_STREAM.at_row(start).state();
     let mut line_count = LINE_COUNT_STREAM.at_row(start);
     for _ in start..row {
-        let lines = line_count.uniform(1, MAX_LINES as i64);
+        let lines = line_count.uniform(1, MAX_LINES as i64) as u64;
         line_count.end_row();
-        let state = advance64(partkey.state(), lines as u64);
-        partkey = RandomStream::with_state(PARTKEY_STREAM, state);
-        partkey.discard(MAX_LINES as u32 - lines as u32);
+        // The order's 64-bit draws, then dbgen's Park–Miller skip of the rest of its budget.
+        state = advance(advance64(state, lines), MAX_LINES as u64 - lines);
     }
-    RandomStream::with_state(PARTKEY_STREAM, partkey.state())
+    RandomStream::with_state(PARTKEY_STREAM, state)
 }
 
 #[cfg(test)]
