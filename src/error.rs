@@ -63,6 +63,16 @@ pub enum Error {
     Internal(String),
 }
 
+impl Error {
+    /// An [`Error::Encode`] for the file at `path`.
+    pub(crate) fn encode(path: &std::path::Path, message: impl std::fmt::Display) -> Self {
+        Error::Encode {
+            path: path.to_path_buf(),
+            message: message.to_string(),
+        }
+    }
+}
+
 impl From<std::convert::Infallible> for Error {
     /// Lets APIs that take `impl TryInto<ScaleFactor>` accept a `ScaleFactor` itself.
     fn from(never: std::convert::Infallible) -> Self {

@@ -16,12 +16,10 @@ pub mod bench;
 pub mod copy;
 pub mod error;
 pub mod export;
-pub mod sink;
-// `gen` is a reserved word in Rust 2024, so the generation stage (src/gen/) is `generator`.
-#[path = "gen/mod.rs"]
 pub mod generator;
 #[cfg(feature = "datafusion")]
 pub mod provider;
+pub mod sink;
 
 pub use error::{Error, Result};
 pub use generator::{ScaleFactor, Table};

@@ -12,6 +12,7 @@ use arrow::buffer::{Buffer, OffsetBuffer, ScalarBuffer};
 use arrow::error::ArrowError;
 
 use super::schema::{DECIMAL_PRECISION, DECIMAL_SCALE};
+#[cfg(test)]
 use crate::generator::Date;
 use crate::generator::fields::InlineStr;
 
@@ -46,6 +47,7 @@ pub(crate) fn decimal_array(hundredths: Vec<i128>) -> Result<ArrayRef, ArrowErro
 }
 
 /// A `Date32` array.
+#[cfg(test)]
 pub(crate) fn dates(values: impl Iterator<Item = Date>) -> Result<ArrayRef, ArrowError> {
     Ok(date_array(values.map(Date::days_since_epoch).collect()))
 }
@@ -56,6 +58,7 @@ pub(crate) fn date_array(days: Vec<i32>) -> ArrayRef {
 }
 
 /// A `Utf8` array of one-character strings (`l_returnflag`, …), built without a builder.
+#[cfg(test)]
 pub(crate) fn chars<R>(rows: &[R], value: impl Fn(&R) -> u8) -> Result<ArrayRef, ArrowError> {
     char_array(rows.iter().map(value).collect())
 }
@@ -86,7 +89,7 @@ pub(crate) fn char_array(bytes: Vec<u8>) -> Result<ArrayRef, ArrowError> {
 /// are a slice of one shared buffer (built once; Arrow buffers are immutable and shared), else
 /// built for the call.
 fn char_offsets(len: i32) -> OffsetBuffer<i32> {
-    const SHARED: i32 = super::batches::DEFAULT_BATCH_SIZE as i32;
+    const SHARED: i32 = super::source::DEFAULT_BATCH_SIZE as i32;
     static COUNTING: OnceLock<OffsetBuffer<i32>> = OnceLock::new();
     if (0..=SHARED).contains(&len) {
         let all = COUNTING.get_or_init(|| OffsetBuffer::new((0..SHARED + 1).collect()));

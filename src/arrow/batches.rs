@@ -11,15 +11,13 @@ use super::lineitem_source::LineitemSource;
 use super::orders_source::OrdersSource;
 use super::row_filter::RowFilter;
 use super::schema::table_schema;
+use super::source::RowSource;
 use crate::error::{Error, Result};
 use crate::generator::order_batch::OrderBatchGenerator;
 use crate::generator::{
-    ColumnMask, CustomerGenerator, NationGenerator, OrderGenerator, PartGenerator,
-    PartsuppGenerator, RegionGenerator, RowRange, ScaleFactor, SupplierGenerator, Table,
+    ColumnMask, CustomerGenerator, NationGenerator, PartGenerator, PartsuppGenerator,
+    RegionGenerator, RowRange, ScaleFactor, SupplierGenerator, Table,
 };
-
-/// Rows per batch when nobody says otherwise (DataFusion's default `batch_size`).
-pub const DEFAULT_BATCH_SIZE: usize = 8192;
 
 /// Record batches of one table, for a range of generator rows, with only the projected columns.
 ///
@@ -224,19 +222,6 @@ impl std::fmt::Debug for TableBatches {
     }
 }
 
-/// A generator with a buffer for one batch of its rows.
-pub(crate) trait RowSource: Send {
-    /// Generates up to `max` rows into the buffer; returns how many.
-    fn fill(&mut self, max: usize) -> usize;
-    /// Builds column `column` of the buffered rows.
-    fn column(&mut self, column: usize) -> Result<ArrayRef, ArrowError>;
-    /// Drops the buffered rows `keep` does not hold, so that columns built afterwards have only
-    /// the kept rows; false if this source cannot (the caller filters the built columns).
-    fn retain(&mut self, _keep: &BooleanBuffer) -> bool {
-        false
-    }
-}
-
 type ColumnFn<R> = fn(&[R], usize) -> Result<ArrayRef, ArrowError>;
 
 struct Buffered<G: Iterator> {
@@ -290,11 +275,8 @@ fn row_source(table: Table, sf: &ScaleFactor, r: RowRange, m: ColumnMask) -> Box
         Table::Customer => buffered(CustomerGenerator::new(sf, r, m), columns::customer),
         Table::Part => buffered(PartGenerator::new(sf, r, m), columns::part),
         Table::Partsupp => buffered(PartsuppGenerator::new(sf, r, m), columns::partsupp),
-        // Columnar unless a line-item summary (or a 64-bit key) is needed.
-        Table::Orders => match OrderBatchGenerator::new(sf, r, m) {
-            Some(orders) => Box::new(OrdersSource::new(orders)),
-            None => buffered(OrderGenerator::new(sf, r, m), columns::orders),
-        },
+        // Columnar, like lineitem (the line-item summaries come from the lineitem engine).
+        Table::Orders => Box::new(OrdersSource::new(OrderBatchGenerator::new(sf, r, m))),
         // Columnar: no row struct per line item (the hot path of every scan).
         Table::Lineitem => Box::new(LineitemSource::new(sf, r, m)),
     }

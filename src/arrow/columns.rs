@@ -7,11 +7,15 @@
 use arrow::array::ArrayRef;
 use arrow::error::ArrowError;
 
-use super::arrays::{chars, dates, decimals, ints, keys, text, text_sized};
+#[cfg(test)]
+use super::arrays::{chars, dates};
+use super::arrays::{decimals, ints, keys, text, text_sized};
 use crate::generator::{
-    Customer, Nation, Order, Part, Partsupp, Region, Supplier, customer, nation, orders, part,
-    partsupp, region, supplier,
+    Customer, Nation, Part, Partsupp, Region, Supplier, customer, nation, part, partsupp, region,
+    supplier,
 };
+#[cfg(test)]
+use crate::generator::{Order, orders};
 
 /// Bytes of a `Customer#000000001`-style name (`Supplier#…` is one byte shorter).
 const TAGGED_NAME_LEN: usize = 18;
@@ -105,6 +109,7 @@ pub(crate) fn partsupp(rows: &[Partsupp], column: usize) -> Result<ArrayRef, Arr
 }
 
 /// A column of `orders`.
+#[cfg(test)]
 pub(crate) fn orders(rows: &[Order], column: usize) -> Result<ArrayRef, ArrowError> {
     use orders::col::*;
     match column {

@@ -14,7 +14,8 @@ use arrow::compute::filter;
 use arrow::error::ArrowError;
 
 use super::arrays::{char_array, date_array, decimal_array, key_array, text};
-use crate::generator::line_batch::{LineBatchGenerator, LineColumns};
+use crate::generator::line_batch::LineBatchGenerator;
+use crate::generator::line_columns::LineColumns;
 use crate::generator::lineitem::col;
 use crate::generator::{ColumnMask, RowRange, ScaleFactor};
 
@@ -45,7 +46,7 @@ impl LineitemSource {
     }
 }
 
-impl super::batches::RowSource for LineitemSource {
+impl super::source::RowSource for LineitemSource {
     fn fill(&mut self, max: usize) -> usize {
         self.built = Default::default();
         self.lines.fill(max, &mut self.buffers)
@@ -117,7 +118,7 @@ impl super::batches::RowSource for LineitemSource {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::arrow::batches::RowSource;
+    use crate::arrow::source::RowSource;
     use crate::generator::LineitemGenerator;
     use crate::generator::lineitem::col;
 

@@ -12,7 +12,9 @@ mod lineitem_source;
 mod orders_source;
 pub mod row_filter;
 pub mod schema;
+mod source;
 
-pub use batches::{DEFAULT_BATCH_SIZE, TableBatches};
+pub use batches::TableBatches;
 pub use row_filter::{ColumnBound, RowFilter};
 pub use schema::{DECIMAL_PRECISION, DECIMAL_SCALE, table_schema};
+pub use source::DEFAULT_BATCH_SIZE;

@@ -28,7 +28,7 @@ use datafusion::physical_plan::{
 use futures::StreamExt;
 use tokio::sync::mpsc;
 
-use super::format::CopyFormat;
+use crate::export::Format;
 use crate::export::batches::{DelimitedBatchWriter, TextOptions};
 use crate::sink::{Backend, Sink, SinkConfig, SinkFile};
 
@@ -104,7 +104,7 @@ impl CopyTarget {
 #[derive(Debug)]
 pub struct TpchCopyExec {
     input: Arc<dyn ExecutionPlan>,
-    format: CopyFormat,
+    format: Format,
     target: CopyTarget,
     encoding: Arc<Encoding>,
     sink: SinkConfig,
@@ -125,7 +125,7 @@ fn count_schema() -> SchemaRef {
 impl TpchCopyExec {
     pub(crate) fn try_new(
         input: Arc<dyn ExecutionPlan>,
-        format: CopyFormat,
+        format: Format,
         target: CopyTarget,
         encoding: Encoding,
         sink: SinkConfig,
@@ -167,7 +167,7 @@ impl TpchCopyExec {
     }
 
     /// The file format.
-    pub fn format(&self) -> CopyFormat {
+    pub fn format(&self) -> Format {
         self.format
     }
 
@@ -388,7 +388,7 @@ fn copy_err(target: &Path, e: impl fmt::Display) -> DataFusionError {
 /// The writer of one output file.
 enum FileWriter {
     #[cfg(feature = "parquet")]
-    Parquet(crate::export::batches::ParquetBatchWriter),
+    Parquet(crate::export::parquet::ParquetBatchWriter),
     Text(DelimitedBatchWriter),
 }
 
@@ -404,7 +404,7 @@ impl FileWriter {
             Encoding::Parquet {
                 properties,
                 skip_arrow_metadata,
-            } => FileWriter::Parquet(crate::export::batches::ParquetBatchWriter::new(
+            } => FileWriter::Parquet(crate::export::parquet::ParquetBatchWriter::new(
                 file,
                 schema,
                 (**properties).clone(),

@@ -27,49 +27,16 @@ use datafusion::physical_plan::ExecutionPlan;
 
 use super::exec::{CopyTarget, Encoding, TpchCopyExec};
 use super::{CopyConfig, DbgenOptions};
+use crate::export::Format;
 use crate::export::batches::TextOptions;
 use crate::export::delimited::Dialect;
 
-/// The file extension and `STORED AS` name of dbgen's `.tbl` format.
-pub const TBL_EXTENSION: &str = "tbl";
-
-/// The formats the crate writes for `COPY … TO`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum CopyFormat {
-    /// Apache Parquet (`STORED AS PARQUET`), with DataFusion's `format.*` Parquet options.
-    Parquet,
-    /// CSV (`STORED AS CSV`), with DataFusion's `format.*` CSV options.
-    Csv,
-    /// dbgen's `.tbl` (`STORED AS TBL`): `|` after every field, no header, no quoting.
-    Tbl,
-}
-
-impl CopyFormat {
-    /// The `STORED AS` name and file extension: `parquet`, `csv` or `tbl`.
-    pub fn extension(self) -> &'static str {
-        match self {
-            CopyFormat::Parquet => "parquet",
-            CopyFormat::Csv => "csv",
-            CopyFormat::Tbl => TBL_EXTENSION,
-        }
-    }
-
-    /// All three formats.
-    pub const ALL: [CopyFormat; 3] = [CopyFormat::Parquet, CopyFormat::Csv, CopyFormat::Tbl];
-
-    /// DataFusion's own factory for the format (the one reads go through); `tbl` reads are
-    /// not supported, and its factory is a CSV factory for `|`-separated text.
-    fn datafusion_factory(self) -> Arc<dyn FileFormatFactory> {
-        match self {
-            CopyFormat::Parquet => Arc::new(ParquetFormatFactory::new()),
-            CopyFormat::Csv | CopyFormat::Tbl => Arc::new(CsvFormatFactory::new()),
-        }
-    }
-}
-
-impl fmt::Display for CopyFormat {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.extension())
+/// DataFusion's own factory for `format` (the one reads go through); `tbl` reads are not
+/// supported, and its factory is a CSV factory for `|`-separated text.
+fn datafusion_factory(format: Format) -> Arc<dyn FileFormatFactory> {
+    match format {
+        Format::Parquet => Arc::new(ParquetFormatFactory::new()),
+        Format::Csv | Format::Tbl => Arc::new(CsvFormatFactory::new()),
     }
 }
 
@@ -82,21 +49,21 @@ impl fmt::Display for CopyFormat {
 /// comma-separated list of decimal columns printed without places when whole (default
 /// `l_quantity`, as dbgen prints it).
 pub struct TpchFormatFactory {
-    format: CopyFormat,
+    format: Format,
     inner: Arc<dyn FileFormatFactory>,
     config: Arc<CopyConfig>,
 }
 
 impl TpchFormatFactory {
     /// A factory for `format` over DataFusion's default factory of that format.
-    pub fn new(format: CopyFormat, config: CopyConfig) -> Self {
-        Self::wrapping(format, format.datafusion_factory(), Arc::new(config))
+    pub fn new(format: Format, config: CopyConfig) -> Self {
+        Self::wrapping(format, datafusion_factory(format), Arc::new(config))
     }
 
     /// A factory for `format` delegating option parsing and reads to `inner` (e.g. the
     /// factory a session had registered before).
     pub fn wrapping(
-        format: CopyFormat,
+        format: Format,
         inner: Arc<dyn FileFormatFactory>,
         config: Arc<CopyConfig>,
     ) -> Self {
@@ -113,7 +80,7 @@ impl TpchFormatFactory {
     }
 
     /// The format.
-    pub fn format(&self) -> CopyFormat {
+    pub fn format(&self) -> Format {
         self.format
     }
 
@@ -146,10 +113,8 @@ impl FileFormatFactory for TpchFormatFactory {
         format_options: &HashMap<String, String>,
     ) -> Result<Arc<dyn FileFormat>> {
         let (inner, tbl) = match self.format {
-            CopyFormat::Parquet | CopyFormat::Csv => {
-                (self.inner.create(state, format_options)?, None)
-            }
-            CopyFormat::Tbl => (tbl_read_format(), Some(TblOptions::parse(format_options)?)),
+            Format::Parquet | Format::Csv => (self.inner.create(state, format_options)?, None),
+            Format::Tbl => (tbl_read_format(), Some(TblOptions::parse(format_options)?)),
         };
         Ok(Arc::new(TpchFileFormat {
             format: self.format,
@@ -161,8 +126,8 @@ impl FileFormatFactory for TpchFormatFactory {
 
     fn default(&self) -> Arc<dyn FileFormat> {
         let (inner, tbl) = match self.format {
-            CopyFormat::Parquet | CopyFormat::Csv => (self.inner.default(), None),
-            CopyFormat::Tbl => (tbl_read_format(), Some(TblOptions::default())),
+            Format::Parquet | Format::Csv => (self.inner.default(), None),
+            Format::Tbl => (tbl_read_format(), Some(TblOptions::default())),
         };
         Arc::new(TpchFileFormat {
             format: self.format,
@@ -228,7 +193,7 @@ impl TblOptions {
 /// writer is used instead).
 #[derive(Debug)]
 pub struct TpchFileFormat {
-    format: CopyFormat,
+    format: Format,
     inner: Arc<dyn FileFormat>,
     tbl: Option<TblOptions>,
     config: Arc<CopyConfig>,
@@ -236,7 +201,7 @@ pub struct TpchFileFormat {
 
 impl TpchFileFormat {
     /// The format.
-    pub fn format(&self) -> CopyFormat {
+    pub fn format(&self) -> Format {
         self.format
     }
 
@@ -255,8 +220,8 @@ impl TpchFileFormat {
     /// How the crate writes this COPY, or `None` when DataFusion's writer must do it.
     fn encoding(&self, state: &dyn Session, conf: &FileSinkConfig) -> Result<Option<Encoding>> {
         match self.format {
-            CopyFormat::Parquet => self.parquet_encoding(conf),
-            CopyFormat::Csv => {
+            Format::Parquet => self.parquet_encoding(conf),
+            Format::Csv => {
                 let Some(csv) = self.inner.downcast_ref::<CsvFormat>() else {
                     return Ok(None);
                 };
@@ -291,7 +256,7 @@ impl TpchFileFormat {
                     whole_decimal_columns: Vec::new(),
                 })))
             }
-            CopyFormat::Tbl => {
+            Format::Tbl => {
                 let tbl = self.tbl.clone().unwrap_or_default();
                 Ok(Some(Encoding::Text(TextOptions {
                     whole_decimal_columns: tbl.whole_decimal_columns,
@@ -359,21 +324,21 @@ fn local_target(conf: &FileSinkConfig) -> Option<CopyTarget> {
 impl FileFormat for TpchFileFormat {
     fn get_ext(&self) -> String {
         match self.format {
-            CopyFormat::Tbl => TBL_EXTENSION.to_string(),
+            Format::Tbl => Format::Tbl.extension().to_string(),
             _ => self.inner.get_ext(),
         }
     }
 
     fn get_ext_with_compression(&self, compression: &FileCompressionType) -> Result<String> {
         match self.format {
-            CopyFormat::Tbl => Ok(TBL_EXTENSION.to_string()),
+            Format::Tbl => Ok(Format::Tbl.extension().to_string()),
             _ => self.inner.get_ext_with_compression(compression),
         }
     }
 
     fn compression_type(&self) -> Option<FileCompressionType> {
         match self.format {
-            CopyFormat::Tbl => None,
+            Format::Tbl => None,
             _ => self.inner.compression_type(),
         }
     }
@@ -384,7 +349,7 @@ impl FileFormat for TpchFileFormat {
         store: &Arc<dyn ObjectStore>,
         objects: &[ObjectMeta],
     ) -> Result<SchemaRef> {
-        if self.format == CopyFormat::Tbl {
+        if self.format == Format::Tbl {
             return self.tbl_reads_unsupported();
         }
         self.inner.infer_schema(state, store, objects).await
@@ -431,7 +396,7 @@ impl FileFormat for TpchFileFormat {
         state: &dyn Session,
         conf: FileScanConfig,
     ) -> Result<Arc<dyn ExecutionPlan>> {
-        if self.format == CopyFormat::Tbl {
+        if self.format == Format::Tbl {
             return self.tbl_reads_unsupported();
         }
         self.inner.create_physical_plan(state, conf).await
@@ -462,7 +427,7 @@ impl FileFormat for TpchFileFormat {
                 sink,
                 order_requirements,
             )?)),
-            _ if self.format == CopyFormat::Tbl => not_impl_err!(
+            _ if self.format == Format::Tbl => not_impl_err!(
                 "STORED AS TBL writes only COPY … TO a local path without PARTITIONED BY"
             ),
             _ => {

@@ -87,7 +87,8 @@
 //! ```no_run
 //! use std::collections::HashMap;
 //! use datafusion::prelude::SessionContext;
-//! use datafusion_dbgen::copy::{CopyConfig, CopyFormat, copy_dataframe};
+//! use datafusion_dbgen::copy::{CopyConfig, copy_dataframe};
+//! use datafusion_dbgen::export::Format;
 //! use datafusion_dbgen::provider::register_tpch;
 //!
 //! # async fn run() -> datafusion::error::Result<()> {
@@ -95,7 +96,7 @@
 //! register_tpch(&ctx, 0.1)?;
 //! let df = ctx.table("lineitem").await?;
 //! let options = HashMap::from([("compression".to_string(), "zstd(3)".to_string())]);
-//! let copy = copy_dataframe(df, "/data/lineitem/", CopyFormat::Parquet, options, CopyConfig::default())?;
+//! let copy = copy_dataframe(df, "/data/lineitem/", Format::Parquet, options, CopyConfig::default())?;
 //! let counts = copy.collect().await?; // one row: `count`
 //! # Ok(())
 //! # }
@@ -115,8 +116,9 @@ use datafusion::execution::SessionState;
 use datafusion::logical_expr::LogicalPlanBuilder;
 use datafusion::prelude::SessionContext;
 
+use crate::export::Format;
 pub use exec::TpchCopyExec;
-pub use format::{CopyFormat, TBL_EXTENSION, TpchFileFormat, TpchFormatFactory};
+pub use format::{TpchFileFormat, TpchFormatFactory};
 pub use options::DbgenOptions;
 
 use crate::sink::{BackendChoice, SinkConfig};
@@ -190,9 +192,9 @@ pub fn register_state(state: &mut SessionState, config: CopyConfig) -> Result<()
             .insert(DbgenOptions::default());
     }
     let config = Arc::new(config);
-    for format in CopyFormat::ALL {
+    for format in Format::ALL {
         let factory = match (format, state.get_file_format_factory(format.extension())) {
-            (CopyFormat::Parquet | CopyFormat::Csv, Some(existing)) => {
+            (Format::Parquet | Format::Csv, Some(existing)) => {
                 TpchFormatFactory::wrapping(format, existing, Arc::clone(&config))
             }
             _ => TpchFormatFactory::new(format, (*config).clone()),
@@ -208,7 +210,7 @@ pub fn register_state(state: &mut SessionState, config: CopyConfig) -> Result<()
 pub fn copy_dataframe(
     df: DataFrame,
     path: &str,
-    format: CopyFormat,
+    format: Format,
     options: HashMap<String, String>,
     config: CopyConfig,
 ) -> Result<DataFrame> {

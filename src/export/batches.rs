@@ -1,7 +1,6 @@
 //! Arrow record batches (of any schema, not only TPC-H tables) encoded into files of the shared
-//! [`Sink`](crate::sink::Sink): delimited text through the crate's one delimited encoder
-//! ([`RowWriter`]), and Parquet through `parquet`'s `ArrowWriter` writing into a
-//! [`SinkFile`].
+//! [`Sink`](crate::sink::Sink) as delimited text, through the crate's one delimited encoder
+//! ([`RowWriter`]); their Parquet counterpart is `export::parquet::ParquetBatchWriter`.
 //!
 //! This is what SQL `COPY … TO` uses ([`crate::copy`]); the command-line export encodes typed
 //! generator rows with the same [`RowWriter`], so `.tbl` and CSV text is formatted by one
@@ -44,7 +43,7 @@
 //! assert_eq!(csv, b"l_orderkey,l_quantity,l_shipdate,l_comment\n1,17.00,1996-03-13,\"egular, final\"\n");
 //! ```
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use arrow::array::{
     Array, ArrowPrimitiveType, BooleanArray, LargeStringArray, PrimitiveArray, RecordBatch,
@@ -347,13 +346,6 @@ impl<'a> BatchText<'a> {
     }
 }
 
-fn encode_err(path: &Path, e: impl std::fmt::Display) -> Error {
-    Error::Encode {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    }
-}
-
 /// Writes record batches as delimited text into one [`SinkFile`], filling the sink's pooled
 /// buffers directly (no intermediate copy) and handing each over once it holds about
 /// `buffer_size` bytes.
@@ -396,8 +388,8 @@ impl DelimitedBatchWriter {
     /// Appends the rows of `batch`.
     pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
         let format = self.options.format_options();
-        let encoder =
-            BatchText::new(batch, &self.options, &format).map_err(|e| encode_err(&self.path, e))?;
+        let encoder = BatchText::new(batch, &self.options, &format)
+            .map_err(|e| Error::encode(&self.path, e))?;
         let mut scratch = String::new();
         for row in 0..batch.num_rows() {
             let buffer = match &mut self.buffer {
@@ -406,7 +398,7 @@ impl DelimitedBatchWriter {
             };
             encoder
                 .row(row, buffer, &mut scratch)
-                .map_err(|e| encode_err(&self.path, e))?;
+                .map_err(|e| Error::encode(&self.path, e))?;
             if buffer.len() >= self.target
                 && let Some(full) = self.buffer.take()
             {
@@ -429,63 +421,6 @@ impl DelimitedBatchWriter {
             self.file.submit(last)?;
         }
         Ok(self.file)
-    }
-}
-
-/// Writes record batches as one Parquet file into a [`SinkFile`] with `parquet`'s
-/// `ArrowWriter` (row groups are cut by the writer properties, as in DataFusion's writer).
-#[cfg(feature = "parquet")]
-pub struct ParquetBatchWriter {
-    writer: parquet::arrow::ArrowWriter<SinkFile>,
-    path: PathBuf,
-    rows: u64,
-}
-
-#[cfg(feature = "parquet")]
-impl ParquetBatchWriter {
-    /// Starts a Parquet file of `schema` in `file` with `properties`; `skip_arrow_metadata`
-    /// leaves the Arrow schema out of the file's key-value metadata.
-    pub fn new(
-        file: SinkFile,
-        schema: arrow::datatypes::SchemaRef,
-        properties: parquet::file::properties::WriterProperties,
-        skip_arrow_metadata: bool,
-    ) -> Result<Self> {
-        let path = file.path().to_path_buf();
-        let options = parquet::arrow::arrow_writer::ArrowWriterOptions::new()
-            .with_properties(properties)
-            .with_skip_arrow_metadata(skip_arrow_metadata);
-        let writer = parquet::arrow::ArrowWriter::try_new_with_options(file, schema, options)
-            .map_err(|e| encode_err(&path, e))?;
-        Ok(ParquetBatchWriter {
-            writer,
-            path,
-            rows: 0,
-        })
-    }
-
-    /// Appends the rows of `batch` (a row group is encoded and handed to the sink whenever
-    /// the writer properties' row limit is reached).
-    pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
-        self.writer
-            .write(batch)
-            .map_err(|e| encode_err(&self.path, e))?;
-        self.rows += batch.num_rows() as u64;
-        Ok(())
-    }
-
-    /// Rows written so far.
-    pub fn rows(&self) -> u64 {
-        self.rows
-    }
-
-    /// Writes the last row group and the footer and returns the file, ready for
-    /// [`SinkFile::finish`].
-    pub fn into_file(self) -> Result<SinkFile> {
-        let path = self.path;
-        let mut file = self.writer.into_inner().map_err(|e| encode_err(&path, e))?;
-        std::io::Write::flush(&mut file).map_err(|source| Error::Io { path, source })?;
-        Ok(file)
     }
 }
 

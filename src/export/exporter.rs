@@ -3,55 +3,18 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use super::delimited::{Dialect, write_header, write_table};
+use super::format::Format;
 #[cfg(feature = "parquet")]
 use super::parquet::{ParquetFile, ParquetOptions, encode_row_group, generator_rows_per_row_group};
 use super::plan::{CHUNK_BYTES, FilePlan, Selection, chunk_ranges, plan_files};
 use crate::error::{Error, Result};
 use crate::generator::{RowRange, ScaleFactor, Table};
 use crate::sink::{Backend, Sink, SinkConfig, SinkFile};
-
-/// Output file format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Format {
-    /// dbgen's `.tbl` (byte-identical to dbgen).
-    Tbl,
-    /// CSV with a header line.
-    Csv,
-    /// Apache Parquet.
-    Parquet,
-}
-
-impl Format {
-    /// File extension.
-    pub fn extension(self) -> &'static str {
-        match self {
-            Format::Tbl => "tbl",
-            Format::Csv => "csv",
-            Format::Parquet => "parquet",
-        }
-    }
-}
-
-impl FromStr for Format {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self> {
-        match s.to_ascii_lowercase().as_str() {
-            "tbl" => Ok(Format::Tbl),
-            "csv" => Ok(Format::Csv),
-            "parquet" => Ok(Format::Parquet),
-            _ => Err(Error::InvalidOption(format!(
-                "unknown format '{s}': expected tbl, csv or parquet"
-            ))),
-        }
-    }
-}
 
 /// Receives progress while an export runs (called from worker threads).
 pub trait Progress: Send + Sync {

@@ -5,8 +5,10 @@
 pub mod batches;
 pub mod delimited;
 pub mod exporter;
+pub mod format;
 #[cfg(feature = "parquet")]
 pub mod parquet;
 pub mod plan;
 
-pub use exporter::{ExportSummary, Exporter, Format, Progress, TableSummary};
+pub use exporter::{ExportSummary, Exporter, Progress, TableSummary};
+pub use format::Format;

@@ -1,12 +1,17 @@
 //! Parquet encoding with row groups encoded in parallel: workers encode whole row groups into
 //! column chunks (parquet's `ArrowColumnWriter`s), and each file appends them in order to one
-//! `SerializedFileWriter` writing into the sink.
+//! `SerializedFileWriter` writing into the sink. [`ParquetBatchWriter`] writes record batches of
+//! any schema (SQL `COPY`) with `parquet`'s `ArrowWriter` into a sink file.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use arrow::datatypes::SchemaRef;
+use arrow::record_batch::RecordBatch;
 use parquet::arrow::ArrowWriter;
-use parquet::arrow::arrow_writer::{ArrowColumnChunk, ArrowRowGroupWriterFactory, compute_leaves};
+use parquet::arrow::arrow_writer::{
+    ArrowColumnChunk, ArrowRowGroupWriterFactory, ArrowWriterOptions, compute_leaves,
+};
 use parquet::basic::{Compression, GzipLevel, ZstdLevel};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::file::writer::SerializedFileWriter;
@@ -102,13 +107,6 @@ pub fn generator_rows_per_row_group(table: Table, row_group_rows: u64) -> u64 {
     (row_group_rows / rows_per_generator_row).max(1)
 }
 
-fn encode_err(path: &Path, e: impl std::fmt::Display) -> Error {
-    Error::Encode {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    }
-}
-
 /// A Parquet file being written: row groups are appended in order.
 pub struct ParquetFile {
     writer: SerializedFileWriter<SinkFile>,
@@ -135,10 +133,10 @@ impl ParquetFile {
         }
         let props = props.build();
         let writer = ArrowWriter::try_new(file, table_schema(table), Some(props))
-            .map_err(|e| encode_err(path, e))?;
+            .map_err(|e| Error::encode(path, e))?;
         let (writer, factory) = writer
             .into_serialized_writer()
-            .map_err(|e| encode_err(path, e))?;
+            .map_err(|e| Error::encode(path, e))?;
         Ok(ParquetFile {
             writer,
             factory: Arc::new(factory),
@@ -155,13 +153,13 @@ impl ParquetFile {
         let mut group = self
             .writer
             .next_row_group()
-            .map_err(|e| encode_err(path, e))?;
+            .map_err(|e| Error::encode(path, e))?;
         for chunk in chunks {
             chunk
                 .append_to_row_group(&mut group)
-                .map_err(|e| encode_err(path, e))?;
+                .map_err(|e| Error::encode(path, e))?;
         }
-        group.close().map_err(|e| encode_err(path, e))?;
+        group.close().map_err(|e| Error::encode(path, e))?;
         Ok(())
     }
 
@@ -172,7 +170,7 @@ impl ParquetFile {
 
     /// Writes the footer and returns the sink file, ready to finish.
     pub fn finish(self, path: &Path) -> Result<SinkFile> {
-        self.writer.into_inner().map_err(|e| encode_err(path, e))
+        self.writer.into_inner().map_err(|e| Error::encode(path, e))
     }
 }
 
@@ -189,18 +187,18 @@ pub fn encode_row_group(
     let schema = table_schema(table);
     let mut writers = factory
         .create_column_writers(index)
-        .map_err(|e| encode_err(path, e))?;
+        .map_err(|e| Error::encode(path, e))?;
     let mut rows = 0u64;
     for batch in TableBatches::new(table, sf, range, None, DEFAULT_BATCH_SIZE)? {
-        let batch = batch.map_err(|e| encode_err(path, e))?;
+        let batch = batch.map_err(|e| Error::encode(path, e))?;
         rows += batch.num_rows() as u64;
         let mut writer = writers.iter_mut();
         for (field, column) in schema.fields().iter().zip(batch.columns()) {
-            for leaf in compute_leaves(field, column).map_err(|e| encode_err(path, e))? {
+            for leaf in compute_leaves(field, column).map_err(|e| Error::encode(path, e))? {
                 let w = writer
                     .next()
-                    .ok_or_else(|| encode_err(path, "more leaves than column writers"))?;
-                w.write(&leaf).map_err(|e| encode_err(path, e))?;
+                    .ok_or_else(|| Error::encode(path, "more leaves than column writers"))?;
+                w.write(&leaf).map_err(|e| Error::encode(path, e))?;
             }
         }
     }
@@ -208,8 +206,66 @@ pub fn encode_row_group(
         .into_iter()
         .map(|w| w.close())
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| encode_err(path, e))?;
+        .map_err(|e| Error::encode(path, e))?;
     Ok((chunks, rows))
+}
+
+/// Writes record batches as one Parquet file into a [`SinkFile`] with `parquet`'s
+/// `ArrowWriter` (row groups are cut by the writer properties, as in DataFusion's writer).
+pub struct ParquetBatchWriter {
+    writer: ArrowWriter<SinkFile>,
+    path: PathBuf,
+    rows: u64,
+}
+
+impl ParquetBatchWriter {
+    /// Starts a Parquet file of `schema` in `file` with `properties`; `skip_arrow_metadata`
+    /// leaves the Arrow schema out of the file's key-value metadata.
+    pub fn new(
+        file: SinkFile,
+        schema: SchemaRef,
+        properties: WriterProperties,
+        skip_arrow_metadata: bool,
+    ) -> Result<Self> {
+        let path = file.path().to_path_buf();
+        let options = ArrowWriterOptions::new()
+            .with_properties(properties)
+            .with_skip_arrow_metadata(skip_arrow_metadata);
+        let writer = ArrowWriter::try_new_with_options(file, schema, options)
+            .map_err(|e| Error::encode(&path, e))?;
+        Ok(ParquetBatchWriter {
+            writer,
+            path,
+            rows: 0,
+        })
+    }
+
+    /// Appends the rows of `batch` (a row group is encoded and handed to the sink whenever
+    /// the writer properties' row limit is reached).
+    pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
+        self.writer
+            .write(batch)
+            .map_err(|e| Error::encode(&self.path, e))?;
+        self.rows += batch.num_rows() as u64;
+        Ok(())
+    }
+
+    /// Rows written so far.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// Writes the last row group and the footer and returns the file, ready for
+    /// [`SinkFile::finish`].
+    pub fn into_file(self) -> Result<SinkFile> {
+        let path = self.path;
+        let mut file = self
+            .writer
+            .into_inner()
+            .map_err(|e| Error::encode(&path, e))?;
+        std::io::Write::flush(&mut file).map_err(|source| Error::Io { path, source })?;
+        Ok(file)
+    }
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use datafusion::common::Column;
 use datafusion::logical_expr::{BinaryExpr, Expr, Operator, expr::InList};
 
 use super::filters::{column_bound, integer};
-use crate::generator::order_lines::{order_index_at_or_after, orderkey};
+use crate::generator::order_streams::{order_index_at_or_after, orderkey};
 use crate::generator::{RowRange, ScaleFactor, Table};
 
 /// An inclusive range of key values; empty when `low > high`.

@@ -16,7 +16,8 @@ use datafusion::arrow::util::pretty::pretty_format_batches;
 use datafusion::error::Result;
 use datafusion::physical_plan::collect_partitioned;
 use datafusion::prelude::{CsvReadOptions, ParquetReadOptions, SessionConfig, SessionContext};
-use datafusion_dbgen::copy::{CopyConfig, CopyFormat, copy_dataframe, register_with};
+use datafusion_dbgen::copy::{CopyConfig, copy_dataframe, register_with};
+use datafusion_dbgen::export::Format;
 use datafusion_dbgen::provider::register_tpch;
 use datafusion_dbgen::sink::{BackendChoice, io_uring_support};
 use parquet::basic::{Compression, ZstdLevel};
@@ -138,7 +139,7 @@ async fn read_csv(path: &Path, schema: &SchemaRef, header: bool) -> RecordBatch 
 }
 
 /// COPY lineitem in every format and compares the files with the source.
-async fn copy_lineitem(sf: f64, partitions: usize, backend: BackendChoice, formats: &[CopyFormat]) {
+async fn copy_lineitem(sf: f64, partitions: usize, backend: BackendChoice, formats: &[Format]) {
     let ctx = context(sf, partitions, backend);
     let (schema, parts) = source(&ctx, "lineitem").await;
     assert_eq!(parts.len(), partitions);
@@ -165,14 +166,14 @@ async fn copy_lineitem(sf: f64, partitions: usize, backend: BackendChoice, forma
             assert_eq!(name, format!("part-{i:0width$}.{}", format.extension()));
             let what = format!("{what}, {name}");
             match format {
-                CopyFormat::Parquet => assert_same_columns(&read_parquet(file).await, part, &what),
-                CopyFormat::Csv => {
+                Format::Parquet => assert_same_columns(&read_parquet(file).await, part, &what),
+                Format::Csv => {
                     assert_same_columns(&read_csv(file, &schema, true).await, part, &what)
                 }
-                CopyFormat::Tbl => {}
+                Format::Tbl => {}
             }
         }
-        if format == CopyFormat::Tbl {
+        if format == Format::Tbl {
             // Partition i is dbgen's chunk i + 1: the files in order are dbgen's table.
             let mut digest = Digester::default();
             for file in &files {
@@ -193,7 +194,7 @@ async fn copy_lineitem(sf: f64, partitions: usize, backend: BackendChoice, forma
 async fn lineitem_all_formats_sf_0_01() {
     for backend in backends() {
         for partitions in [1, 2, 8] {
-            copy_lineitem(0.01, partitions, backend, &CopyFormat::ALL).await;
+            copy_lineitem(0.01, partitions, backend, &Format::ALL).await;
         }
     }
 }
@@ -205,7 +206,7 @@ async fn lineitem_all_formats_sf_0_1() {
     let backends = backends();
     for (k, partitions) in [1, 2, 8].into_iter().enumerate() {
         let backend = backends[k % backends.len()];
-        copy_lineitem(0.1, partitions, backend, &CopyFormat::ALL).await;
+        copy_lineitem(0.1, partitions, backend, &Format::ALL).await;
     }
 }
 
@@ -452,7 +453,7 @@ async fn copy_of_a_join() {
         .await
         .unwrap();
     let want = concat_batches(&want[0].schema(), &want).unwrap();
-    for format in [CopyFormat::Parquet, CopyFormat::Csv] {
+    for format in [Format::Parquet, Format::Csv] {
         let dir = tmp.path().join(format.extension());
         let sql = format!(
             "COPY ({query}) TO '{}/' STORED AS {}",
@@ -464,7 +465,7 @@ async fn copy_of_a_join() {
         let read = reader();
         let dir_str = format!("{}/", dir.display());
         let df = match format {
-            CopyFormat::Parquet => {
+            Format::Parquet => {
                 read.read_parquet(dir_str, ParquetReadOptions::default())
                     .await
             }
@@ -569,14 +570,7 @@ async fn dataframe_route_uses_the_same_plan() {
     let df = ctx.table("lineitem").await.unwrap();
     let options = HashMap::from([("compression".to_string(), "snappy".to_string())]);
     let dir = format!("{}/", tmp.path().display());
-    let copy = copy_dataframe(
-        df,
-        &dir,
-        CopyFormat::Parquet,
-        options,
-        CopyConfig::default(),
-    )
-    .unwrap();
+    let copy = copy_dataframe(df, &dir, Format::Parquet, options, CopyConfig::default()).unwrap();
     let plan = copy.clone().create_physical_plan().await.unwrap();
     assert_eq!(plan.name(), "TpchCopyExec");
     let out = copy.collect().await.unwrap();

@@ -4,7 +4,7 @@
 use super::columns::ColumnMask;
 use super::date::Date;
 use super::fields::{InlineStr, tagged_number};
-use super::order_lines::{Needs, OrderLineEngine, OrderWithLines};
+use super::order_batch::{OrderBatchGenerator, OrderColumns};
 use super::scale::{RowRange, ScaleFactor};
 
 /// Column indices of `orders`.
@@ -59,35 +59,32 @@ impl Order {
     }
 }
 
-/// Generates `orders` rows.
-#[derive(Clone, Debug)]
+/// Orders generated per refill of a row generator's column buffers.
+const ROW_BATCH: usize = 1024;
+
+/// Generates `orders` rows: the columns of [`OrderBatchGenerator`], a batch at a time, read
+/// back row by row.
+#[derive(Debug)]
 pub struct OrderGenerator {
-    engine: OrderLineEngine,
-    current: OrderWithLines,
+    orders: OrderBatchGenerator,
+    columns: OrderColumns,
+    mask: ColumnMask,
+    len: usize,
+    position: usize,
 }
 
 impl OrderGenerator {
-    /// The orders in `range` (order rows, 0-based), with the columns in `columns`.
+    /// The orders in `range` (order rows, 0-based), with the columns in `columns`; the other
+    /// fields are zero or empty.
     pub fn new(sf: &ScaleFactor, range: RowRange, columns: ColumnMask) -> Self {
-        let needs = Needs {
-            custkey: columns.has(col::CUSTKEY),
-            orderdate: columns.has(col::ORDERDATE),
-            priority: columns.has(col::ORDERPRIORITY),
-            clerk: columns.has(col::CLERK),
-            order_comment: columns.has(col::COMMENT),
-            shipdate: columns.has(col::ORDERSTATUS),
-            totalprice: columns.has(col::TOTALPRICE),
-            ..Needs::default()
-        };
+        let mask = columns.union(ColumnMask::of([col::ORDERKEY]));
         OrderGenerator {
-            engine: OrderLineEngine::new(sf, range, needs),
-            current: OrderWithLines::default(),
+            orders: OrderBatchGenerator::new(sf, range, mask),
+            columns: OrderColumns::default(),
+            mask,
+            len: 0,
+            position: 0,
         }
-    }
-
-    /// Values drawn so far.
-    pub fn draws(&mut self) -> u64 {
-        self.engine.draws()
     }
 }
 
@@ -95,25 +92,43 @@ impl Iterator for OrderGenerator {
     type Item = Order;
 
     fn next(&mut self) -> Option<Order> {
-        if !self.engine.next_into(&mut self.current) {
-            return None;
+        if self.position == self.len {
+            self.len = self.orders.fill(ROW_BATCH, &mut self.columns);
+            self.position = 0;
+            if self.len == 0 {
+                return None;
+            }
         }
-        let o = &self.current;
+        let (i, c, has) = (self.position, &self.columns, |col| self.mask.has(col));
+        self.position += 1;
+        let text = |present: bool, values: &[&'static str]| if present { values[i] } else { "" };
         Some(Order {
-            orderkey: o.orderkey,
-            custkey: o.custkey,
-            orderstatus: o.orderstatus,
-            totalprice: o.totalprice,
-            orderdate: o.orderdate,
-            orderpriority: o.priority,
-            clerk: o.clerk,
+            orderkey: c.orderkey[i],
+            custkey: if has(col::CUSTKEY) { c.custkey[i] } else { 0 },
+            orderstatus: if has(col::ORDERSTATUS) {
+                c.orderstatus[i]
+            } else {
+                0
+            },
+            totalprice: if has(col::TOTALPRICE) {
+                c.totalprice[i] as i64
+            } else {
+                0
+            },
+            orderdate: Date(if has(col::ORDERDATE) {
+                c.orderdate[i]
+            } else {
+                0
+            }),
+            orderpriority: text(has(col::ORDERPRIORITY), &c.orderpriority),
+            clerk: if has(col::CLERK) { c.clerk[i] } else { 0 },
             shippriority: 0,
-            comment: o.comment,
+            comment: text(has(col::COMMENT), &c.comment),
         })
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let n = self.engine.remaining() as usize;
+        let n = (self.orders.remaining() as usize).saturating_add(self.len - self.position);
         (n, Some(n))
     }
 }

@@ -17,22 +17,26 @@
 //! # Ok::<(), datafusion_dbgen::Error>(())
 //! ```
 
+mod columnar;
 pub mod columns;
 pub mod customer;
 pub mod date;
 pub mod dists;
 pub mod fields;
 mod grammar;
-pub mod line_batch;
+pub(crate) mod line_batch;
+pub(crate) mod line_columns;
 pub mod lineitem;
 pub mod nation;
-pub mod order_batch;
-pub mod order_lines;
+#[cfg(test)]
+mod oracle;
+pub(crate) mod order_batch;
+pub(crate) mod order_streams;
 pub mod orders;
 pub mod part;
 pub mod partsupp;
 mod pool;
-pub mod random;
+pub(crate) mod random;
 pub mod region;
 pub mod scale;
 pub mod supplier;
@@ -45,7 +49,7 @@ pub use customer::{Customer, CustomerGenerator};
 pub use date::Date;
 pub use lineitem::{Lineitem, LineitemGenerator};
 pub use nation::{Nation, NationGenerator};
-pub use order_lines::count_lines;
+pub use order_streams::{count_lines, order_index_at_or_after, orderkey};
 pub use orders::{Order, OrderGenerator};
 pub use part::{Part, PartGenerator};
 pub use partsupp::{Partsupp, PartsuppGenerator};

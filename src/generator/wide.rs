@@ -14,7 +14,7 @@
 //! [`ScaleFactor`]. By default the chunks are of 15 000 orders (dbgen's `-C` of 100 × SF), which
 //! keeps every position within 15 000 orders of a restart.
 
-use super::order_lines::{CUSTKEY_STREAM, LINE_COUNT_STREAM, MAX_LINES, PARTKEY_STREAM};
+use super::order_streams::{CUSTKEY_STREAM, LINE_COUNT_STREAM, MAX_LINES, PARTKEY_STREAM};
 use super::random::{RandomStream, advance, advance64};
 use super::scale::ScaleFactor;
 

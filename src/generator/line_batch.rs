@@ -1,367 +1,38 @@
-//! `lineitem` one column at a time: the fast path behind `lineitem` record batches.
+//! `lineitem` one column at a time: the engine behind every `lineitem` row, batch and file, and
+//! behind `o_totalprice`/`o_orderstatus` ([`super::order_batch`]).
 //!
-//! The row engine ([`super::order_lines`]) walks all streams line after line. But a line stream
-//! reserves a fixed budget of draws per order (7, or 14 for the comment's two draws a line), so
-//! the state it holds after the `k`-th draw of an order is `S · 16807^(k+1)`, where `S` is its
-//! state at the start of the order, and `S` steps by `16807^budget` from one order to the next.
-//! A column is therefore one multiplication per line from its order's start state: no line
-//! waits for the one before it, and one loop per column runs the arithmetic of many lines side
-//! by side.
-//!
-//! A batch first plans its lines (a `Layout`): per line, its index in its order and the power
+//! A batch first plans its lines (a [`Layout`]): per line, its index in its order and the power
 //! of 16807 for that draw. Per stream, the orders' start states (four interleaved chains, so
 //! the multiplications overlap) are spread over their lines; a column is then one flat loop of
 //! `start · power`, `UnifInt` and the column's formula, over exactly the batch's lines, with no
 //! branch on the random line counts; the compiler vectorises it (compiled twice, the second
-//! time for AVX2, chosen at run time). The values stay dbgen's: tests compare every column
-//! with the row engine, for every batch size and for the 64-bit keys of large scale factors
-//! (where `l_partkey`'s stream is sequential and is drawn order by order instead).
+//! time for AVX2, chosen at run time). See [`super::columnar`] for why a line's draw is one
+//! multiplication from its order's start state. `l_partkey` at scale factors ≥ 30000 is drawn
+//! by dbgen's sequential 64-bit generator instead, order by order ([`super::wide`]). The
+//! oracle's tests ([`super::oracle`]) compare every column with dbgen's order-by-order walk.
 
-use std::ops::Range;
-
+use super::columnar::{
+    Chains, Divisor, LANES, Layout, OrderStream, for_each_order_start, retail_price_u32, state,
+    uniform,
+};
 use super::columns::ColumnMask;
 use super::date::Date;
 use super::dists::dists;
 use super::fields::{part_supplier, retail_price};
+use super::line_columns::LineColumns;
 use super::lineitem::col;
-use super::order_lines::{
+use super::order_streams::{
     COMMITDATE_STREAM, DATE_BASE, DISCOUNT_STREAM, INSTRUCT_STREAM, LAST_ORDER_DAY,
     LINE_COMMENT_STREAM, LINE_COMMENT_TEXT, LINE_COUNT_STREAM, MAX_LINES, ORDERDATE_STREAM,
     PARTKEY_STREAM, QUANTITY_STREAM, RECEIPTDATE_STREAM, RETURNFLAG_STREAM, SHIPDATE_STREAM,
     SHIPMODE_STREAM, SUPPLIER_STREAM, TAX_STREAM, orderkey,
 };
-use super::random::{
-    EXACT_SPAN_LIMIT, POWERS, RandomStream, StreamSpec, advance, mul_mod, unif_int, unif_small,
-};
+use super::random::{EXACT_SPAN_LIMIT, POWERS, RandomStream, mul_mod, unif_int, unif_small};
 use super::scale::{RowRange, ScaleFactor};
 use super::wide::{self, Restarts};
 
-/// Values written per order when spreading per-order values over its lines (the next order
-/// overwrites the surplus); at least [`MAX_LINES`].
-pub const LANES: usize = 8;
-
 /// The last day a line can be shipped and still count as shipped (`F`) or returnable.
 const CURRENT: i32 = Date::CURRENT.0;
-
-macro_rules! line_columns {
-    ($($(#[$doc:meta])* $field:ident: $ty:ty = $col:ident,)*) => {
-        /// `lineitem` columns as vectors, in the layout Arrow arrays take without a copy:
-        /// keys `i64`, money and quantities in hundredths as `i128` (`Decimal128(15, 2)`),
-        /// dates as days since 1970-01-01 (`Date32`), flags as bytes, text as pool slices.
-        /// Only the columns a generator was asked for (and what they derive from) are filled.
-        #[derive(Debug, Default)]
-        pub struct LineColumns {
-            $($(#[$doc])* pub $field: Vec<$ty>,)*
-        }
-
-        impl LineColumns {
-            /// Empties the `needed` columns and starts them with `carry`'s values.
-            fn restart(&mut self, needed: ColumnMask, carry: &LineColumns) {
-                $(if needed.has(col::$col) {
-                    self.$field.clear();
-                    self.$field.extend_from_slice(&carry.$field);
-                })*
-            }
-
-            /// Sizes the `needed` columns to `len` values (the loops write in place).
-            fn resize(&mut self, needed: ColumnMask, len: usize) {
-                $(if needed.has(col::$col) {
-                    self.$field.resize(len, Default::default());
-                })*
-            }
-
-            /// Keeps only the values in `runs` (ascending, disjoint ranges of row indices) in
-            /// the columns of `columns`, and empties the others (values a column was only
-            /// derived from).
-            pub fn retain(&mut self, runs: &[Range<usize>], columns: ColumnMask) {
-                $(if columns.has(col::$col) {
-                    compact(&mut self.$field, runs);
-                } else {
-                    self.$field.clear();
-                })*
-            }
-
-            /// Keeps the first `emit` values; moves `emit..end` into `carry`.
-            fn split(&mut self, needed: ColumnMask, emit: usize, end: usize, carry: &mut Self) {
-                $(if needed.has(col::$col) {
-                    carry.$field.clear();
-                    carry.$field.extend_from_slice(&self.$field[emit..end]);
-                    self.$field.truncate(emit);
-                })*
-            }
-        }
-    };
-}
-
-/// Moves the values in `runs` (ascending, disjoint ranges) to the front of `values`, in order,
-/// and drops the rest: one `memmove` per run. An empty vector (a column not filled, or already
-/// handed out) stays empty.
-fn compact<T: Copy>(values: &mut Vec<T>, runs: &[Range<usize>]) {
-    if values.is_empty() {
-        return;
-    }
-    let mut to = 0;
-    for run in runs {
-        if run.start != to {
-            values.copy_within(run.clone(), to);
-        }
-        to += run.len();
-    }
-    values.truncate(to);
-}
-
-line_columns! {
-    /// `l_orderkey`
-    orderkey: i64 = ORDERKEY,
-    /// `l_partkey`
-    partkey: i64 = PARTKEY,
-    /// `l_suppkey`
-    suppkey: i64 = SUPPKEY,
-    /// `l_linenumber`
-    linenumber: i32 = LINENUMBER,
-    /// `l_quantity` in hundredths
-    quantity: i128 = QUANTITY,
-    /// `l_extendedprice` in hundredths
-    extendedprice: i128 = EXTENDEDPRICE,
-    /// `l_discount` in hundredths
-    discount: i128 = DISCOUNT,
-    /// `l_tax` in hundredths
-    tax: i128 = TAX,
-    /// `l_returnflag`
-    returnflag: u8 = RETURNFLAG,
-    /// `l_linestatus`
-    linestatus: u8 = LINESTATUS,
-    /// `l_shipdate`, days since 1970-01-01
-    shipdate: i32 = SHIPDATE,
-    /// `l_commitdate`, days since 1970-01-01
-    commitdate: i32 = COMMITDATE,
-    /// `l_receiptdate`, days since 1970-01-01
-    receiptdate: i32 = RECEIPTDATE,
-    /// `l_shipinstruct`
-    shipinstruct: &'static str = SHIPINSTRUCT,
-    /// `l_shipmode`
-    shipmode: &'static str = SHIPMODE,
-    /// `l_comment`
-    comment: &'static str = COMMENT,
-}
-
-/// A stream's state at the start of the current order.
-#[derive(Clone, Copy, Debug)]
-pub(super) struct OrderStream {
-    pub(super) state: i64,
-    /// `16807^budget`: one order's step.
-    step: i64,
-    budget: u64,
-}
-
-impl OrderStream {
-    /// The stream at the start of order row `row` (Park–Miller states only).
-    pub(super) fn at(spec: StreamSpec, row: u64) -> Self {
-        OrderStream {
-            state: advance(spec.seed, row * u64::from(spec.per_row)),
-            step: POWERS[spec.per_row as usize],
-            budget: u64::from(spec.per_row),
-        }
-    }
-
-    /// Moves past `orders` whole orders in O(log n).
-    pub(super) fn skip_orders(&mut self, orders: u64) {
-        self.state = advance(self.state, orders * self.budget);
-    }
-}
-
-/// dbgen's `UnifInt` for the small constant ranges of line columns (see [`unif_small`]).
-#[inline(always)]
-fn uniform(state: i64, low: i64, high: i64) -> i64 {
-    unif_small(state, low, (high - low + 1) as u64)
-}
-
-/// The per-line plan of a batch, shared by every column: which line of its order each line is,
-/// and the power of 16807 that takes an order's start state to that line's draw. A column is
-/// then one flat loop over its lines: `state = start(order) · power(line)`, with no branch on
-/// the random line counts and nothing wasted on lines orders do not have.
-#[derive(Debug, Default)]
-struct Layout {
-    /// Lines in the batch's orders.
-    lines: usize,
-    /// Per line: its index within its order (0..7).
-    line: Vec<u8>,
-    /// Per line: `16807^(line + 1)`, the state of the order's draw number `line`.
-    power: Vec<u32>,
-    /// Per line: a stream's state at the start of the line's order (see [`Layout::stream`]).
-    starts: Vec<u32>,
-    /// Per line: the order date (days since 1970).
-    days: Vec<i32>,
-    /// Per line: the power of the line's `l_returnflag` draw.
-    draw_power: Vec<u32>,
-}
-
-impl Layout {
-    /// Plans the lines of orders with `counts` lines each.
-    fn plan(&mut self, counts: &[u8]) {
-        self.lines = counts.iter().map(|&c| usize::from(c)).sum();
-        let (line, power) = (&mut self.line, &mut self.power);
-        line.resize(self.lines + LANES, 0);
-        power.resize(self.lines + LANES, 0);
-        const LINE: [u8; LANES] = [0, 1, 2, 3, 4, 5, 6, 7];
-        let powers: [u32; LANES] = std::array::from_fn(|j| POWERS[j + 1] as u32);
-        let mut pos = 0;
-        // Each order writes all lanes and moves by its own count: the next overwrites the rest.
-        for &count in counts {
-            line[pos..pos + LANES].copy_from_slice(&LINE);
-            power[pos..pos + LANES].copy_from_slice(&powers);
-            pos += usize::from(count);
-        }
-        line.truncate(self.lines);
-        power.truncate(self.lines);
-    }
-
-    /// The plan with, per line, `stream`'s state at the start of the line's order.
-    #[inline(always)]
-    fn stream(&mut self, counts: &[u8], stream: OrderStream) -> Lines<'_> {
-        let lines = self.lines;
-        let starts = &mut self.starts;
-        starts.resize(lines + LANES, 0);
-        let mut pos = 0;
-        for_each_order_start(stream, counts.len(), |order, state| {
-            starts[pos..pos + LANES].fill(state as u32);
-            pos += usize::from(counts[order]);
-        });
-        starts.truncate(lines);
-        Lines {
-            starts,
-            line: &self.line,
-            power: &self.power,
-            days: &self.days,
-        }
-    }
-
-    /// Per line, its order's date from `days` (one per order).
-    fn spread_days(&mut self, counts: &[u8], days: &[i32]) {
-        broadcast(&mut self.days, counts, |order| days[order]);
-    }
-}
-
-/// A [`Layout`] seen from one stream: slices of the same length, one value per line.
-struct Lines<'a> {
-    starts: &'a [u32],
-    line: &'a [u8],
-    power: &'a [u32],
-    days: &'a [i32],
-}
-
-/// Fills `out` with one value per line: `value(order)` for every line of the order.
-#[inline(always)]
-fn broadcast<T: Copy + Default>(
-    out: &mut Vec<T>,
-    counts: &[u8],
-    mut value: impl FnMut(usize) -> T,
-) {
-    let lines: usize = counts.iter().map(|&c| usize::from(c)).sum();
-    out.resize(lines + LANES, T::default());
-    let mut pos = 0;
-    for (order, &count) in counts.iter().enumerate() {
-        out[pos..pos + LANES].fill(value(order));
-        pos += usize::from(count);
-    }
-    out.truncate(lines);
-}
-
-/// A stream's order start states as four interleaved chains (orders `4i + c`, each stepping
-/// four orders at a time): one order's state is the previous one times a constant, a chain of
-/// dependent multiplications; four chains let the processor work on four at once.
-#[derive(Clone, Copy)]
-struct Chains {
-    states: [i64; 4],
-    step4: i64,
-}
-
-impl Chains {
-    /// The chains of the next four orders of `stream`.
-    #[inline(always)]
-    fn new(stream: OrderStream) -> Self {
-        let mut states = [stream.state; 4];
-        for c in 1..4 {
-            states[c] = mul_mod(states[c - 1], stream.step);
-        }
-        let step2 = mul_mod(stream.step, stream.step);
-        Chains {
-            states,
-            step4: mul_mod(step2, step2),
-        }
-    }
-
-    /// Calls `each(c, state)` for the first `group` (≤ 4) orders and moves those chains four
-    /// orders on.
-    #[inline(always)]
-    fn take(&mut self, group: usize, mut each: impl FnMut(usize, i64)) {
-        for (c, state) in self.states.iter_mut().enumerate().take(group) {
-            each(c, *state);
-            *state = mul_mod(*state, self.step4);
-        }
-    }
-}
-
-/// Calls `each(order, state)` with `stream`'s state at the start of each of `orders` orders,
-/// in order (see [`Chains`]).
-#[inline(always)]
-pub(super) fn for_each_order_start(
-    stream: OrderStream,
-    orders: usize,
-    mut each: impl FnMut(usize, i64),
-) {
-    let mut chains = Chains::new(stream);
-    let mut order = 0;
-    while order < orders {
-        let group = (orders - order).min(4);
-        chains.take(group, |c, state| each(order + c, state));
-        order += group;
-    }
-}
-
-/// The state of a line's draw: its order's start state times the line's power.
-#[inline(always)]
-fn state(start: u32, power: u32) -> i64 {
-    mul_mod(i64::from(start), i64::from(power))
-}
-
-/// Exact `n / d` and `n % d` for `n, d < 2³²` by one multiplication (Lemire's method): `l_suppkey`
-/// divides by the supplier count twice per line.
-#[derive(Clone, Copy, Debug)]
-struct Divisor {
-    d: u64,
-    inverse: u64,
-}
-
-impl Divisor {
-    /// `None` unless `1 < d < 2³²` (the inverse of 1 would need 65 bits).
-    fn new(d: i64) -> Option<Self> {
-        let d = u32::try_from(d).ok().filter(|&d| d > 1)?;
-        let d = u64::from(d);
-        Some(Divisor {
-            d,
-            inverse: (u64::MAX / d).wrapping_add(1),
-        })
-    }
-
-    #[inline(always)]
-    fn div(self, n: u32) -> u64 {
-        ((u128::from(self.inverse) * u128::from(n)) >> 64) as u64
-    }
-
-    #[inline(always)]
-    fn rem(self, n: u32) -> u64 {
-        let low = self.inverse.wrapping_mul(u64::from(n));
-        ((u128::from(low) * u128::from(self.d)) >> 64) as u64
-    }
-}
-
-/// [`retail_price`] for keys below 2³² in 32-bit arithmetic (which vector units divide by
-/// constants).
-#[inline(always)]
-fn retail_price_u32(partkey: u32) -> u32 {
-    90_000 + (partkey / 10) % 20_001 + (partkey % 1000) * 100
-}
 
 /// `l_partkey`'s stream where dbgen draws it with its 64-bit generator (scale ≥ 30000): drawn
 /// in order, restarting at each dbgen chunk ([`wide`]).
@@ -520,6 +191,24 @@ impl LineBatchGenerator {
     /// Replaces the contents of `out`'s filled columns with the next (up to) `max` lines;
     /// returns how many (0 when the range is exhausted).
     pub fn fill(&mut self, max: usize, out: &mut LineColumns) -> usize {
+        self.fill_until(max, usize::MAX, out)
+    }
+
+    /// Replaces `out`'s filled columns with the lines of the next (up to) `orders` whole
+    /// orders, whose line counts [`counts`](Self::counts) then gives; returns the number of
+    /// lines. For a generator only ever filled this way (no order is cut by a batch end).
+    pub(crate) fn fill_orders(&mut self, orders: usize, out: &mut LineColumns) -> usize {
+        debug_assert_eq!(self.carried, 0, "fill_orders after fill");
+        self.fill_until(usize::MAX, orders, out)
+    }
+
+    /// The line counts of the orders generated by the last fill.
+    pub(crate) fn counts(&self) -> &[u8] {
+        &self.counts
+    }
+
+    /// A batch of at most `max_lines` lines from at most `max_orders` orders.
+    fn fill_until(&mut self, max_lines: usize, max_orders: usize, out: &mut LineColumns) -> usize {
         let needed = self.needed;
         out.restart(needed, &self.carry);
         let start = self.carried;
@@ -530,8 +219,10 @@ impl LineBatchGenerator {
         counts.clear();
         let mut chains = Chains::new(self.line_count);
         let (mut next, mut total) = (self.next, 0usize);
-        while start + total < max && next < self.end {
-            let group = (self.end - next).min(4) as usize;
+        while start + total < max_lines && counts.len() < max_orders && next < self.end {
+            let group = (self.end - next)
+                .min(4)
+                .min((max_orders - counts.len()) as u64) as usize;
             chains.take(group, |_, state| {
                 let count = uniform(mul_mod(state, POWERS[1]), 1, MAX_LINES as i64) as u8;
                 counts.push(count);
@@ -547,7 +238,7 @@ impl LineBatchGenerator {
             self.draw_order_days();
         }
         self.draw_columns_fastest(first_row, start, out);
-        let emit = end.min(max);
+        let emit = end.min(max_lines);
         out.split(needed, emit, end, &mut self.carry);
         self.carried = end - emit;
         let orders = self.counts.len() as u64;
@@ -800,155 +491,6 @@ impl LineBatchGenerator {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::generator::LineitemGenerator;
-
-    /// Every column, in batch sizes that split orders, equals the row engine's values.
-    fn check(sf: f64, range: RowRange, mask: ColumnMask, batches: &[usize]) {
-        let sf = ScaleFactor::new(sf).unwrap();
-        let rows: Vec<_> = LineitemGenerator::new(&sf, range, ColumnMask::ALL).collect();
-        for &batch in batches {
-            let mut lines = LineBatchGenerator::new(&sf, range, mask);
-            let filled = lines.filled();
-            let mut out = LineColumns::default();
-            let mut at = 0;
-            loop {
-                let n = lines.fill(batch, &mut out);
-                if n == 0 {
-                    break;
-                }
-                assert!(n <= batch);
-                for (i, r) in rows[at..at + n].iter().enumerate() {
-                    let c = |column| filled.has(column);
-                    let ctx = format!("line {} batch {batch}", at + i);
-                    if c(col::ORDERKEY) {
-                        assert_eq!(out.orderkey[i], r.orderkey, "{ctx}");
-                    }
-                    if c(col::PARTKEY) {
-                        assert_eq!(out.partkey[i], r.partkey, "{ctx}");
-                    }
-                    if c(col::SUPPKEY) {
-                        assert_eq!(out.suppkey[i], r.suppkey, "{ctx}");
-                    }
-                    if c(col::LINENUMBER) {
-                        assert_eq!(i64::from(out.linenumber[i]), r.linenumber, "{ctx}");
-                    }
-                    if c(col::QUANTITY) {
-                        assert_eq!(out.quantity[i], i128::from(r.quantity * 100), "{ctx}");
-                    }
-                    if c(col::EXTENDEDPRICE) {
-                        assert_eq!(out.extendedprice[i], i128::from(r.extendedprice), "{ctx}");
-                    }
-                    if c(col::DISCOUNT) {
-                        assert_eq!(out.discount[i], i128::from(r.discount), "{ctx}");
-                    }
-                    if c(col::TAX) {
-                        assert_eq!(out.tax[i], i128::from(r.tax), "{ctx}");
-                    }
-                    if c(col::RETURNFLAG) {
-                        assert_eq!(out.returnflag[i], r.returnflag, "{ctx}");
-                    }
-                    if c(col::LINESTATUS) {
-                        assert_eq!(out.linestatus[i], r.linestatus, "{ctx}");
-                    }
-                    if c(col::SHIPDATE) {
-                        assert_eq!(out.shipdate[i], r.shipdate.0, "{ctx}");
-                    }
-                    if c(col::COMMITDATE) {
-                        assert_eq!(out.commitdate[i], r.commitdate.0, "{ctx}");
-                    }
-                    if c(col::RECEIPTDATE) {
-                        assert_eq!(out.receiptdate[i], r.receiptdate.0, "{ctx}");
-                    }
-                    if c(col::SHIPINSTRUCT) {
-                        assert_eq!(out.shipinstruct[i], r.shipinstruct, "{ctx}");
-                    }
-                    if c(col::SHIPMODE) {
-                        assert_eq!(out.shipmode[i], r.shipmode, "{ctx}");
-                    }
-                    if c(col::COMMENT) {
-                        assert_eq!(out.comment[i], r.comment, "{ctx}");
-                    }
-                }
-                at += n;
-            }
-            assert_eq!(at, rows.len(), "batch {batch}");
-        }
-    }
-
-    #[test]
-    fn every_column_equals_the_row_engine() {
-        let range = RowRange::new(3, 2003);
-        check(0.01, range, ColumnMask::ALL, &[1, 6, 7, 8, 1000, 8192]);
-    }
-
-    #[test]
-    fn projections_fill_what_they_derive_from() {
-        let range = RowRange::new(1000, 1500);
-        for columns in [
-            vec![col::RETURNFLAG],
-            vec![col::LINESTATUS, col::COMMITDATE],
-            vec![col::EXTENDEDPRICE],
-            vec![col::SUPPKEY, col::TAX],
-            vec![col::QUANTITY],
-        ] {
-            check(1.0, range, ColumnMask::of(columns), &[5, 4096]);
-        }
-        let mut lines = LineBatchGenerator::new(
-            &ScaleFactor::new(1.0).unwrap(),
-            range,
-            ColumnMask::of([col::RETURNFLAG]),
-        );
-        let filled = lines.filled();
-        assert!(filled.has(col::SHIPDATE) && filled.has(col::RECEIPTDATE));
-        assert!(!filled.has(col::PARTKEY) && !filled.has(col::COMMENT));
-        let mut out = LineColumns::default();
-        assert!(lines.fill(100, &mut out) == 100 && out.partkey.is_empty());
-    }
-
-    #[test]
-    fn wide_keys_of_large_scale_factors_equal_the_row_engine() {
-        // Scale 30000 draws l_partkey from dbgen's 64-bit generator; start deep in the table.
-        let first = 40_000_000_000u64;
-        let range = RowRange::new(first, first + 300);
-        check(
-            30000.0,
-            range,
-            ColumnMask::of([col::PARTKEY, col::SUPPKEY, col::QUANTITY]),
-            &[3, 777],
-        );
-    }
-
-    #[test]
-    fn large_narrow_keys_equal_the_row_engine() {
-        // Scales 10000 and 20000: part keys up to 2·10⁹ and 4·10⁹, still the 32-bit formulas
-        // (at 20000 `key + i·step` can pass 2³² and takes the 64-bit one).
-        for sf in [10000.0, 20000.0] {
-            let first = (sf * 1_500_000.0) as u64 - 400;
-            let range = RowRange::new(first, first + 400);
-            let mask = ColumnMask::of([col::PARTKEY, col::SUPPKEY, col::EXTENDEDPRICE]);
-            check(sf, range, mask, &[4096]);
-        }
-    }
-
-    #[test]
-    fn divisor_is_exact_below_2_pow_32() {
-        let mut x = 12_345u64;
-        let mut next = || {
-            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-            (x >> 32) as u32
-        };
-        for d in [2i64, 3, 7, 10_000, 99_999, 1_000_000, u32::MAX as i64] {
-            let by = Divisor::new(d).unwrap();
-            for n in (0..2000)
-                .map(|_| next())
-                .chain([0, 1, u32::MAX, u32::MAX - 1])
-            {
-                assert_eq!(by.div(n), u64::from(n) / d as u64, "{n} / {d}");
-                assert_eq!(by.rem(n), u64::from(n) % d as u64, "{n} % {d}");
-            }
-        }
-        assert!([0, 1, 1 << 32].iter().all(|&d| Divisor::new(d).is_none()));
-    }
 
     #[test]
     fn empty_and_past_the_end_ranges_yield_nothing() {
@@ -959,5 +501,26 @@ mod tests {
             let mut lines = LineBatchGenerator::new(&sf, range, ColumnMask::ALL);
             assert_eq!(lines.fill(100, &mut out), 0);
         }
+    }
+
+    #[test]
+    fn whole_order_batches_end_at_order_boundaries() {
+        let sf = ScaleFactor::new(0.01).unwrap();
+        let range = RowRange::new(5, 105);
+        let mut by_lines = LineBatchGenerator::new(&sf, range, ColumnMask::of([col::LINENUMBER]));
+        let mut all = LineColumns::default();
+        by_lines.fill(usize::MAX, &mut all);
+        let mut by_orders = LineBatchGenerator::new(&sf, range, ColumnMask::of([col::LINENUMBER]));
+        let (mut out, mut numbers, mut orders) = (LineColumns::default(), Vec::new(), 0);
+        for batch in [1, 3, 4, 5, 7, 1000] {
+            let lines = by_orders.fill_orders(batch, &mut out);
+            let counts = by_orders.counts();
+            assert_eq!(counts.len(), batch.min(100 - orders));
+            assert_eq!(counts.iter().map(|&c| usize::from(c)).sum::<usize>(), lines);
+            assert!(lines == 0 || out.linenumber[0] == 1, "starts an order");
+            orders += counts.len();
+            numbers.extend_from_slice(&out.linenumber);
+        }
+        assert_eq!((orders, numbers), (100, all.linenumber));
     }
 }
