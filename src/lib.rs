@@ -22,4 +22,9 @@ pub mod provider;
 pub mod sink;
 
 pub use error::{Error, Result};
+
+// README's Rust examples run as doctests.
+#[cfg(all(doctest, feature = "datafusion"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;
 pub use generator::{ScaleFactor, Table};

@@ -16,12 +16,14 @@ use crate::generator::ScaleFactor;
 /// Runs TPC-H query `n` (1..=22) in `ctx` and collects its result; the time covers planning,
 /// execution and collecting.
 ///
-/// ```no_run
-/// # async fn run() -> Result<(), datafusion_dbgen::bench::BenchError> {
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), datafusion_dbgen::bench::BenchError> {
 /// use datafusion_dbgen::bench::{Source, run_query, tpch_context};
-/// let ctx = tpch_context(&Source::Provider, 0.1, 4).await?;
+/// let ctx = tpch_context(&Source::Provider, 0.01, 2).await?;
 /// let (batches, elapsed) = run_query(&ctx, 1).await?;
 /// let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
+/// assert_eq!(rows, 4); // one row per (l_returnflag, l_linestatus)
 /// println!("q01: {rows} rows in {elapsed:?}");
 /// # Ok(())
 /// # }

@@ -7,28 +7,37 @@
 //! `CREATE EXTERNAL TABLE … STORED AS PARQUET`, …) still go through DataFusion's own formats;
 //! only writing changes: `COPY … TO` plans a [`TpchCopyExec`].
 //!
-//! ```no_run
+//! ```
+//! use datafusion::assert_batches_eq;
 //! use datafusion::prelude::SessionContext;
 //! use datafusion_dbgen::provider::register_tpch;
 //!
-//! # async fn run() -> datafusion::error::Result<()> {
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> datafusion::error::Result<()> {
 //! let ctx = SessionContext::new();
-//! register_tpch(&ctx, 1.0)?;
+//! register_tpch(&ctx, 0.01)?;
 //! datafusion_dbgen::copy::register(&ctx)?;
+//! let out = tempfile::tempdir()?;
+//! let dir = out.path().display();
 //! // One file per partition (part-0.parquet … part-<n-1>.parquet), encoded in parallel.
-//! ctx.sql("COPY lineitem TO '/data/lineitem/' STORED AS PARQUET \
-//!          OPTIONS (format.compression 'zstd(3)', format.max_row_group_size 1000000)")
-//!     .await?
-//!     .collect()
-//!     .await?;
+//! let sql = format!(
+//!     "COPY lineitem TO '{dir}/lineitem/' STORED AS PARQUET \
+//!      OPTIONS (format.compression 'zstd(3)', format.max_row_group_size 1000000)"
+//! );
+//! let written = ctx.sql(&sql).await?.collect().await?;
+//! assert_batches_eq!(
+//!     ["+-------+", "| count |", "+-------+", "| 60175 |", "+-------+"],
+//!     &written
+//! );
 //! // dbgen's .tbl: the files concatenated in name order are dbgen's lineitem.tbl.
-//! ctx.sql("COPY lineitem TO '/data/tbl/lineitem/' STORED AS TBL").await?.collect().await?;
+//! let sql = format!("COPY lineitem TO '{dir}/tbl/lineitem/' STORED AS TBL");
+//! ctx.sql(&sql).await?.collect().await?;
 //! // Any query, and CSV with DataFusion's options.
-//! ctx.sql("COPY (SELECT o_orderkey, c_name FROM orders JOIN customer ON o_custkey = c_custkey) \
-//!          TO '/data/joined/' STORED AS CSV OPTIONS (format.has_header false)")
-//!     .await?
-//!     .collect()
-//!     .await?;
+//! let sql = format!(
+//!     "COPY (SELECT o_orderkey, c_name FROM orders JOIN customer ON o_custkey = c_custkey) \
+//!      TO '{dir}/joined/' STORED AS CSV OPTIONS (format.has_header false)"
+//! );
+//! ctx.sql(&sql).await?.collect().await?;
 //! # Ok(())
 //! # }
 //! ```
@@ -84,20 +93,25 @@
 //! with the crate's plan, build the COPY plan ([`copy_dataframe`], or
 //! `LogicalPlanBuilder::copy_to` with [`TpchFormatFactory`] as the file type):
 //!
-//! ```no_run
+//! ```
 //! use std::collections::HashMap;
+//! use datafusion::assert_batches_eq;
 //! use datafusion::prelude::SessionContext;
 //! use datafusion_dbgen::copy::{CopyConfig, copy_dataframe};
 //! use datafusion_dbgen::export::Format;
 //! use datafusion_dbgen::provider::register_tpch;
 //!
-//! # async fn run() -> datafusion::error::Result<()> {
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> datafusion::error::Result<()> {
 //! let ctx = SessionContext::new();
-//! register_tpch(&ctx, 0.1)?;
-//! let df = ctx.table("lineitem").await?;
+//! register_tpch(&ctx, 0.01)?;
+//! let df = ctx.table("orders").await?;
+//! let out = tempfile::tempdir()?;
+//! let target = format!("{}/orders/", out.path().display());
 //! let options = HashMap::from([("compression".to_string(), "zstd(3)".to_string())]);
-//! let copy = copy_dataframe(df, "/data/lineitem/", Format::Parquet, options, CopyConfig::default())?;
-//! let counts = copy.collect().await?; // one row: `count`
+//! let copy = copy_dataframe(df, &target, Format::Parquet, options, CopyConfig::default())?;
+//! let counts = copy.collect().await?;
+//! assert_batches_eq!(["+-------+", "| count |", "+-------+", "| 15000 |", "+-------+"], &counts);
 //! # Ok(())
 //! # }
 //! ```

@@ -9,18 +9,33 @@
 //! - [`TpchScanExec`]: the scan plan (partitions = dbgen chunks, projection, limit and
 //!   key-range pushdown, exact column-range filters, statistics).
 //!
-//! ```no_run
+//! ```
+//! use datafusion::assert_batches_eq;
 //! use datafusion::prelude::SessionContext;
 //! use datafusion_dbgen::provider::register_tpch;
 //!
-//! # async fn run() -> datafusion::error::Result<()> {
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> datafusion::error::Result<()> {
 //! let ctx = SessionContext::new();
-//! register_tpch(&ctx, 0.1)?;
-//! ctx.sql("SELECT n_name, count(*) FROM customer JOIN nation ON c_nationkey = n_nationkey \
-//!          GROUP BY n_name ORDER BY 2 DESC LIMIT 5")
+//! register_tpch(&ctx, 0.01)?;
+//! let batches = ctx
+//!     .sql("SELECT n_name, count(*) AS customers FROM customer JOIN nation \
+//!           ON c_nationkey = n_nationkey GROUP BY n_name ORDER BY 2 DESC, 1 LIMIT 3")
 //!     .await?
-//!     .show()
+//!     .collect()
 //!     .await?;
+//! assert_batches_eq!(
+//!     [
+//!         "+---------+-----------+",
+//!         "| n_name  | customers |",
+//!         "+---------+-----------+",
+//!         "| IRAN    | 72        |",
+//!         "| MOROCCO | 72        |",
+//!         "| CANADA  | 69        |",
+//!         "+---------+-----------+",
+//!     ],
+//!     &batches
+//! );
 //! # Ok(())
 //! # }
 //! ```

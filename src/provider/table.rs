@@ -31,15 +31,32 @@ pub const MIN_ROWS_PER_PARTITION: u64 = 256;
 /// by the scan, so DataFusion needs no filter operator for them. Statistics (row counts, key
 /// bounds) come without generating anything.
 ///
-/// ```no_run
+/// ```
 /// use std::sync::Arc;
+/// use datafusion::assert_batches_eq;
 /// use datafusion::prelude::SessionContext;
 /// use datafusion_dbgen::provider::TpchTableProvider;
 ///
-/// # async fn run() -> datafusion::error::Result<()> {
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> datafusion::error::Result<()> {
 /// let ctx = SessionContext::new();
-/// ctx.register_table("lineitem", Arc::new(TpchTableProvider::lineitem(1.0)?))?;
-/// ctx.sql("SELECT count(*) FROM lineitem").await?.show().await?;
+/// ctx.register_table("orders", Arc::new(TpchTableProvider::orders(0.01)?))?;
+/// let sql = "SELECT o_orderkey, o_custkey, o_orderstatus, o_totalprice, o_orderdate \
+///            FROM orders WHERE o_orderkey <= 3"; // generates these three orders only
+/// let batches = ctx.sql(sql).await?.collect().await?;
+/// // dbgen's first lines of orders.tbl at SF 0.01.
+/// assert_batches_eq!(
+///     [
+///         "+------------+-----------+---------------+--------------+-------------+",
+///         "| o_orderkey | o_custkey | o_orderstatus | o_totalprice | o_orderdate |",
+///         "+------------+-----------+---------------+--------------+-------------+",
+///         "| 1          | 370       | O             | 172799.49    | 1996-01-02  |",
+///         "| 2          | 781       | O             | 38426.09     | 1996-12-01  |",
+///         "| 3          | 1234      | F             | 205654.30    | 1993-10-14  |",
+///         "+------------+-----------+---------------+--------------+-------------+",
+///     ],
+///     &batches
+/// );
 /// # Ok(())
 /// # }
 /// ```

@@ -22,16 +22,19 @@
 //! environment variable `TPCH_IO_BACKEND=io_uring|portable|inline` forces one
 //! ([`BackendChoice::from_env`]).
 //!
-//! ```no_run
+//! ```
 //! use datafusion_dbgen::sink::{Sink, SinkConfig};
 //!
-//! # fn main() -> Result<(), datafusion_dbgen::sink::SinkError> {
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let dir = tempfile::tempdir()?;
+//! let path = dir.path().join("lineitem.tbl");
 //! let sink = Sink::new(SinkConfig::default())?;
-//! let mut file = sink.create(std::path::Path::new("/tmp/out/lineitem.tbl"))?;
+//! let mut file = sink.create(&path)?;
 //! let mut buf = file.buffer(); // blocks while the pool is exhausted
 //! buf.extend_from_slice(b"1|155190|7706|1|17|...\n");
 //! file.submit(buf)?;
 //! let summary = file.finish()?; // waits, syncs per SyncMode, renames into place
+//! assert_eq!((summary.bytes, std::fs::read(&path)?.len()), (23, 23));
 //! println!("{} bytes via {}", summary.bytes, sink.backend());
 //! # Ok(())
 //! # }
