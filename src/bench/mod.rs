@@ -64,4 +64,4 @@ pub use error::BenchError;
 pub use queries::{QUERIES, QUERY_COUNT, parse_query_list, query};
 pub use report::{BenchReport, QueryReport, Verification};
 pub use runner::{BenchOptions, run_benchmark, run_benchmark_with_progress, run_query};
-pub use source::{Source, tpch_context, tpch_session};
+pub use source::{Source, register_source, tpch_context, tpch_session};

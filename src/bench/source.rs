@@ -86,11 +86,15 @@ fn session_config(target_partitions: usize) -> SessionConfig {
 ///
 /// It is [`tpch_session`] with the default COPY configuration: the catalog, the table
 /// functions and the crate's COPY formats are registered too.
-pub async fn tpch_context(
+pub async fn tpch_context<S>(
     source: &Source,
-    sf: f64,
+    sf: S,
     target_partitions: usize,
-) -> Result<SessionContext, BenchError> {
+) -> Result<SessionContext, BenchError>
+where
+    S: TryInto<ScaleFactor>,
+    crate::Error: From<S::Error>,
+{
     tpch_session(source, sf, target_partitions, Some(CopyConfig::default())).await
 }
 
@@ -101,12 +105,16 @@ pub async fn tpch_context(
 /// ([`copy::register_with`](crate::copy::register_with) with `copy`), so `COPY … TO` runs
 /// through the crate's parallel writer and shared sink. With `copy` `None`, COPY keeps
 /// DataFusion's own writers (to compare with them).
-pub async fn tpch_session(
+pub async fn tpch_session<S>(
     source: &Source,
-    sf: f64,
+    sf: S,
     target_partitions: usize,
     copy: Option<CopyConfig>,
-) -> Result<SessionContext, BenchError> {
+) -> Result<SessionContext, BenchError>
+where
+    S: TryInto<ScaleFactor>,
+    crate::Error: From<S::Error>,
+{
     let ctx = SessionContext::new_with_config(session_config(target_partitions));
     register_tpch_catalog(&ctx);
     register_tpch_functions(&ctx);
@@ -117,19 +125,44 @@ pub async fn tpch_session(
     Ok(ctx)
 }
 
-/// Registers the eight tables of `source` at `sf` in `ctx`'s default schema.
-async fn register_source(ctx: &SessionContext, source: &Source, sf: f64) -> Result<(), BenchError> {
-    let scale = ScaleFactor::new(sf)?;
-    let target_partitions = ctx.copied_config().target_partitions();
+/// Registers the eight TPC-H tables of `source` at scale factor `sf` under their own names in
+/// the default schema of the caller's `ctx`, so the benchmark's sources compose with a session
+/// configured elsewhere (its configuration, runtime, object stores and other tables stay as
+/// they are). [`Source::Memory`] generates the tables with `ctx`'s configuration.
+///
+/// ```
+/// use datafusion::prelude::{SessionConfig, SessionContext};
+/// use datafusion_dbgen::bench::{Source, register_source, run_query};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), datafusion_dbgen::bench::BenchError> {
+/// let config = SessionConfig::new().with_batch_size(4096).with_target_partitions(3);
+/// let ctx = SessionContext::new_with_config(config);
+/// register_source(&ctx, &Source::Memory, 0.01).await?;
+/// let (batches, _) = run_query(&ctx, 6).await?;
+/// assert_eq!(batches.iter().map(|b| b.num_rows()).sum::<usize>(), 1);
+/// # Ok(())
+/// # }
+/// ```
+pub async fn register_source<S>(
+    ctx: &SessionContext,
+    source: &Source,
+    sf: S,
+) -> Result<(), BenchError>
+where
+    S: TryInto<ScaleFactor>,
+    crate::Error: From<S::Error>,
+{
+    let scale: ScaleFactor = sf.try_into().map_err(crate::Error::from)?;
     match source {
-        Source::Provider => register_tpch(ctx, sf)?,
+        Source::Provider => register_tpch::<ScaleFactor>(ctx, scale)?,
         Source::Parquet(dir) => {
             register_parquet(ctx, dir).await?;
             check_parquet_scale(ctx, dir, &scale).await?;
         }
         Source::Memory => {
-            let generating = SessionContext::new_with_config(session_config(target_partitions));
-            register_tpch(&generating, sf)?;
+            let generating = SessionContext::new_with_config(ctx.copied_config());
+            register_tpch::<ScaleFactor>(&generating, scale)?;
             for table in Table::ALL {
                 let name = table.name();
                 let schema = generating.table_provider(name).await?.schema();

@@ -25,7 +25,8 @@ use datafusion::physical_expr::LexRequirement;
 use datafusion::physical_expr_common::sort_expr::LexOrdering;
 use datafusion::physical_plan::ExecutionPlan;
 
-use super::exec::{CopyTarget, Encoding, TpchCopyExec};
+use super::exec::TpchCopyExec;
+use super::job::{CopyTarget, Encoding};
 use super::{CopyConfig, DbgenOptions};
 use crate::export::Format;
 use crate::export::batches::TextOptions;

@@ -118,6 +118,7 @@
 
 mod exec;
 mod format;
+mod job;
 mod options;
 
 use std::collections::HashMap;

@@ -82,7 +82,7 @@ pub struct Lineitem {
 /// Lines generated per refill of a row generator's column buffers.
 const ROW_BATCH: usize = 1024;
 
-/// Generates `lineitem` rows for a range of orders: the columns of [`LineBatchGenerator`], a
+/// Generates `lineitem` rows for a range of orders: the columns of the columnar engine, a
 /// batch at a time, read back row by row.
 #[derive(Debug)]
 pub struct LineitemGenerator {

@@ -62,7 +62,7 @@ impl Order {
 /// Orders generated per refill of a row generator's column buffers.
 const ROW_BATCH: usize = 1024;
 
-/// Generates `orders` rows: the columns of [`OrderBatchGenerator`], a batch at a time, read
+/// Generates `orders` rows: the columns of the columnar engine, a batch at a time, read
 /// back row by row.
 #[derive(Debug)]
 pub struct OrderGenerator {

@@ -4,7 +4,7 @@
 //! dbgen positions every stream at the first row of a chunk (`-C n -S i`) with Park–Miller
 //! skip-ahead, also the 64-bit ones, and from there draws them with its 64-bit generator. For
 //! `o_custkey` (one draw per order, no row-end skip) the state deeper in the chunk is a 64-bit
-//! jump ([`advance64`]). For `l_partkey` it is not: after an order of `k < 7` lines dbgen skips
+//! jump (`random::advance64`). For `l_partkey` it is not: after an order of `k < 7` lines dbgen skips
 //! the other `7 − k` draws with Park–Miller arithmetic on the 64-bit state, so the state after
 //! an order depends on every line count before it in the chunk. It is found by replaying only
 //! that stream and the line counts from the chunk's start (a few nanoseconds per order).
