@@ -17,7 +17,7 @@ use datafusion_dbgen::generator::{
 const PARTS: u64 = 100;
 
 fn lineitem_tbl(c: &mut Criterion) {
-    let sf = ScaleFactor::new(1.0).unwrap();
+    let sf = ScaleFactor::try_new(1.0).unwrap();
     let orders = RowRange::chunk(sf.generator_rows(Table::Lineitem), 1, PARTS).unwrap();
     let rows = LineitemGenerator::new(&sf, orders, ColumnMask::ALL).count() as u64;
     let mut group = c.benchmark_group("lineitem_tbl_one_core");
@@ -57,7 +57,7 @@ fn lineitem_tbl(c: &mut Criterion) {
 }
 
 fn typed_rows(c: &mut Criterion) {
-    let sf = ScaleFactor::new(1.0).unwrap();
+    let sf = ScaleFactor::try_new(1.0).unwrap();
     let mut group = c.benchmark_group("typed_rows_one_core");
     group.sample_size(10);
     let range = |t: Table| RowRange::chunk(sf.generator_rows(t), 1, PARTS).unwrap();
@@ -91,7 +91,7 @@ fn typed_rows(c: &mut Criterion) {
 }
 
 fn tbl_formatting(c: &mut Criterion) {
-    let sf = ScaleFactor::new(1.0).unwrap();
+    let sf = ScaleFactor::try_new(1.0).unwrap();
     let mut group = c.benchmark_group("generate_and_format_tbl_one_core");
     group.sample_size(10);
     for table in Table::ALL {
@@ -126,7 +126,7 @@ fn tbl_formatting(c: &mut Criterion) {
 #[cfg(feature = "arrow")]
 fn lineitem_batches(c: &mut Criterion) {
     use datafusion_dbgen::arrow::TableBatches;
-    let sf = ScaleFactor::new(1.0).unwrap();
+    let sf = ScaleFactor::try_new(1.0).unwrap();
     let orders = RowRange::chunk(sf.generator_rows(Table::Lineitem), 1, PARTS).unwrap();
     let rows = LineitemGenerator::new(&sf, orders, ColumnMask::ALL).count() as u64;
     let mut group = c.benchmark_group("lineitem_batches_one_core");
@@ -146,7 +146,7 @@ fn lineitem_batches(c: &mut Criterion) {
         group.bench_function(name, |b| {
             b.iter(|| {
                 let batches =
-                    TableBatches::new(Table::Lineitem, &sf, orders, projection, 8192).unwrap();
+                    TableBatches::try_new(Table::Lineitem, &sf, orders, projection, 8192).unwrap();
                 black_box(batches.map(|b| b.unwrap().num_rows()).sum::<usize>())
             })
         });

@@ -144,10 +144,10 @@ async fn run(args: Args) -> Result<()> {
         ("full width", None),
         ("l_quantity only", Some(vec![4usize])),
     ] {
-        let scale = ScaleFactor::new(sf).map_err(|e| DataFusionError::Plan(e.to_string()))?;
+        let scale = ScaleFactor::try_new(sf).map_err(|e| DataFusionError::Plan(e.to_string()))?;
         let rows = RowRange::new(0, scale.order_count() as u64);
         let started = Instant::now();
-        let batches = TableBatches::new(
+        let batches = TableBatches::try_new(
             Table::Lineitem,
             &scale,
             rows,

@@ -156,7 +156,7 @@ fn shares(n: usize, producers: usize) -> Vec<Vec<usize>> {
 }
 
 fn run_sink(s: &Settings, case: Case, config: SinkConfig) -> Duration {
-    let sink = Sink::new(config).expect("sink");
+    let sink = Sink::try_new(config).expect("sink");
     let n = case.files(s);
     let start = Instant::now();
     std::thread::scope(|scope| {

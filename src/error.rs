@@ -65,6 +65,7 @@ pub enum Error {
 
 impl Error {
     /// An [`Error::Encode`] for the file at `path`.
+    #[cfg(feature = "arrow")]
     pub(crate) fn encode(path: &std::path::Path, message: impl std::fmt::Display) -> Self {
         Error::Encode {
             path: path.to_path_buf(),

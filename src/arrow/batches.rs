@@ -34,9 +34,9 @@ use crate::generator::{
 /// use datafusion_dbgen::arrow::TableBatches;
 /// use datafusion_dbgen::generator::{RowRange, ScaleFactor, Table};
 ///
-/// let sf = ScaleFactor::new(0.01)?;
+/// let sf = ScaleFactor::try_new(0.01)?;
 /// // l_orderkey and l_quantity of the first 100 orders, 1000 rows per batch.
-/// let batches = TableBatches::new(Table::Lineitem, &sf, RowRange::new(0, 100), Some(&[0, 4]), 1000)?;
+/// let batches = TableBatches::try_new(Table::Lineitem, &sf, RowRange::new(0, 100), Some(&[0, 4]), 1000)?;
 /// let rows: usize = batches.map(|b| b.map(|b| b.num_rows())).sum::<Result<_, _>>()?;
 /// assert!(rows >= 100 && rows <= 700);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -56,7 +56,7 @@ impl TableBatches {
     /// `projection` lists column indices (schema order, as in [`super::table_schema`]) in output
     /// order; `None` means every column. Fails on a column index the table does not have or a
     /// zero `batch_size`.
-    pub fn new(
+    pub fn try_new(
         table: Table,
         sf: &ScaleFactor,
         range: RowRange,
@@ -73,7 +73,7 @@ impl TableBatches {
         )
     }
 
-    /// [`TableBatches::new`] keeping only the rows `filter` passes (batches may then hold fewer
+    /// [`TableBatches::try_new`] keeping only the rows `filter` passes (batches may then hold fewer
     /// than `batch_size` rows). The filter's columns (indices into the table's schema) are
     /// generated whether projected or not; one the table lacks is an error, one that cannot be
     /// range-filtered (text) makes the first batch an error.
@@ -287,7 +287,7 @@ mod tests {
     use super::*;
 
     fn sf() -> ScaleFactor {
-        ScaleFactor::new(0.01).unwrap()
+        ScaleFactor::try_new(0.01).unwrap()
     }
 
     fn rows(batches: TableBatches) -> usize {
@@ -297,7 +297,7 @@ mod tests {
     #[test]
     fn empty_projection_counts_rows() {
         let all = RowRange::new(0, 15_000);
-        let batches = TableBatches::new(Table::Lineitem, &sf(), all, Some(&[]), 4096).unwrap();
+        let batches = TableBatches::try_new(Table::Lineitem, &sf(), all, Some(&[]), 4096).unwrap();
         assert_eq!(batches.schema().fields().len(), 0);
         assert_eq!(rows(batches), 60_175);
     }
@@ -305,7 +305,8 @@ mod tests {
     #[test]
     fn projection_order_and_batch_size() {
         let range = RowRange::new(10, 20);
-        let mut batches = TableBatches::new(Table::Part, &sf(), range, Some(&[5, 0]), 4).unwrap();
+        let mut batches =
+            TableBatches::try_new(Table::Part, &sf(), range, Some(&[5, 0]), 4).unwrap();
         let first = batches.next().unwrap().unwrap();
         assert_eq!(first.num_rows(), 4);
         assert_eq!(first.schema().field(0).name(), "p_size");
@@ -316,7 +317,7 @@ mod tests {
     #[test]
     fn limit_stops_early() {
         let all = RowRange::new(0, 15_000);
-        let batches = TableBatches::new(Table::Lineitem, &sf(), all, None, 1000).unwrap();
+        let batches = TableBatches::try_new(Table::Lineitem, &sf(), all, None, 1000).unwrap();
         assert_eq!(rows(batches.with_limit(Some(2500))), 2500);
     }
 
@@ -335,7 +336,7 @@ mod tests {
             .chain(filter.bounds().iter().map(|b| b.column))
             .collect();
         let mut out = Vec::new();
-        for batch in TableBatches::new(table, &sf(), range, Some(&wide), 1000).unwrap() {
+        for batch in TableBatches::try_new(table, &sf(), range, Some(&wide), 1000).unwrap() {
             let batch = batch.unwrap();
             let mut keep = vec![true; batch.num_rows()];
             for (i, bound) in filter.bounds().iter().enumerate() {
@@ -447,7 +448,7 @@ mod tests {
     #[test]
     fn bad_arguments_are_errors() {
         let range = RowRange::new(0, 5);
-        assert!(TableBatches::new(Table::Region, &sf(), range, Some(&[3]), 10).is_err());
-        assert!(TableBatches::new(Table::Region, &sf(), range, None, 0).is_err());
+        assert!(TableBatches::try_new(Table::Region, &sf(), range, Some(&[3]), 10).is_err());
+        assert!(TableBatches::try_new(Table::Region, &sf(), range, None, 0).is_err());
     }
 }

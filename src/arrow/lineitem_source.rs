@@ -125,7 +125,7 @@ mod tests {
     /// Every column, in several batch sizes that split orders, equals the row-wise builder.
     #[test]
     fn columns_equal_row_wise_build() {
-        let sf = ScaleFactor::new(0.01).unwrap();
+        let sf = ScaleFactor::try_new(0.01).unwrap();
         let range = RowRange::new(5, 400);
         let rows: Vec<_> = LineitemGenerator::new(&sf, range, ColumnMask::ALL).collect();
         for batch in [1, 3, 7, 1000, 5000] {
@@ -151,7 +151,7 @@ mod tests {
 
     #[test]
     fn unprojected_column_is_an_error() {
-        let sf = ScaleFactor::new(0.01).unwrap();
+        let sf = ScaleFactor::try_new(0.01).unwrap();
         let mut source = LineitemSource::new(&sf, RowRange::new(0, 3), ColumnMask::of([4]));
         let rows = source.fill(10);
         assert!(rows > 0);

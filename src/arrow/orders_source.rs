@@ -88,7 +88,7 @@ mod tests {
     /// Every column this source builds equals the row-wise builder's, across batches.
     #[test]
     fn columns_equal_row_wise_build() {
-        let sf = ScaleFactor::new(0.01).unwrap();
+        let sf = ScaleFactor::try_new(0.01).unwrap();
         let range = RowRange::new(11, 1300);
         let all: Vec<usize> = (0..9).collect();
         let rows: Vec<_> = OrderGenerator::new(&sf, range, ColumnMask::ALL).collect();

@@ -96,7 +96,7 @@ pub async fn run_benchmark_with_progress(
     options: &BenchOptions,
     mut on_query: impl FnMut(&QueryReport),
 ) -> Result<BenchReport, BenchError> {
-    ScaleFactor::new(options.sf)?;
+    ScaleFactor::try_new(options.sf)?;
     if options.iterations == 0 {
         return Err(BenchError::InvalidOption(
             "iterations must be at least 1".into(),

@@ -146,13 +146,13 @@ impl FileWriter {
             Encoding::Parquet {
                 properties,
                 skip_arrow_metadata,
-            } => FileWriter::Parquet(crate::export::parquet::ParquetBatchWriter::new(
+            } => FileWriter::Parquet(crate::export::parquet::ParquetBatchWriter::try_new(
                 file,
                 schema,
                 (**properties).clone(),
                 *skip_arrow_metadata,
             )?),
-            Encoding::Text(options) => FileWriter::Text(DelimitedBatchWriter::new(
+            Encoding::Text(options) => FileWriter::Text(DelimitedBatchWriter::try_new(
                 file,
                 &schema,
                 options.clone(),
@@ -193,7 +193,7 @@ fn open_files(
             )
         })?;
     }
-    let sink = Sink::new(config).map_err(|e| copy_err(where_, e))?;
+    let sink = Sink::try_new(config).map_err(|e| copy_err(where_, e))?;
     let mut files = Vec::with_capacity(paths.len());
     for path in paths {
         match sink.create(path) {

@@ -365,7 +365,7 @@ impl DelimitedBatchWriter {
     /// Starts a text file in `file`, writing the header line of `schema` when the dialect has
     /// one; `buffer_size` is the sink's buffer size (each write request carries about that
     /// much).
-    pub fn new(
+    pub fn try_new(
         mut file: SinkFile,
         schema: &Schema,
         options: TextOptions,

@@ -198,7 +198,7 @@ impl Exporter {
         let files = self.planned_files()?;
         self.prepare_directories(&files)?;
         let stale_removed = remove_stale(&files)?;
-        let sink = Sink::new(self.sink.clone().for_producers(self.threads))?;
+        let sink = Sink::try_new(self.sink.clone().for_producers(self.threads))?;
         let run = Run::new(self, &sink, files, encoding)?;
         let started = Instant::now();
         // Every table has a comment column: build the text pool now, with the export's threads.
@@ -369,7 +369,9 @@ impl<'a> Run<'a> {
                         per_group * super::plan::bytes_per_generator_row(plan.table);
                     (
                         chunk_ranges(plan.table, plan.rows, per_group_bytes),
-                        Output::Parquet(ParquetFile::new(handle, plan.table, options, &plan.path)?),
+                        Output::Parquet(ParquetFile::try_new(
+                            handle, plan.table, options, &plan.path,
+                        )?),
                     )
                 }
             };

@@ -115,7 +115,7 @@ pub struct ParquetFile {
 
 impl ParquetFile {
     /// Starts a Parquet file of `table` in `file`.
-    pub fn new(
+    pub fn try_new(
         file: SinkFile,
         table: Table,
         options: &ParquetOptions,
@@ -189,7 +189,7 @@ pub fn encode_row_group(
         .create_column_writers(index)
         .map_err(|e| Error::encode(path, e))?;
     let mut rows = 0u64;
-    for batch in TableBatches::new(table, sf, range, None, DEFAULT_BATCH_SIZE)? {
+    for batch in TableBatches::try_new(table, sf, range, None, DEFAULT_BATCH_SIZE)? {
         let batch = batch.map_err(|e| Error::encode(path, e))?;
         rows += batch.num_rows() as u64;
         let mut writer = writers.iter_mut();
@@ -221,7 +221,7 @@ pub struct ParquetBatchWriter {
 impl ParquetBatchWriter {
     /// Starts a Parquet file of `schema` in `file` with `properties`; `skip_arrow_metadata`
     /// leaves the Arrow schema out of the file's key-value metadata.
-    pub fn new(
+    pub fn try_new(
         file: SinkFile,
         schema: SchemaRef,
         properties: WriterProperties,

@@ -115,7 +115,7 @@ mod tests {
 
     #[test]
     fn part_files_use_dbgen_names_and_ranges() {
-        let sf = ScaleFactor::new(0.1).unwrap();
+        let sf = ScaleFactor::try_new(0.1).unwrap();
         let sel = Selection {
             part: Some((3, 3)),
             files_per_table: 1,
@@ -130,7 +130,7 @@ mod tests {
 
     #[test]
     fn many_files_cover_the_table_in_order() {
-        let sf = ScaleFactor::new(0.01).unwrap();
+        let sf = ScaleFactor::try_new(0.01).unwrap();
         let sel = Selection {
             part: None,
             files_per_table: 4,

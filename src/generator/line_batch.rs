@@ -494,7 +494,7 @@ mod tests {
 
     #[test]
     fn empty_and_past_the_end_ranges_yield_nothing() {
-        let sf = ScaleFactor::new(0.01).unwrap();
+        let sf = ScaleFactor::try_new(0.01).unwrap();
         let orders = sf.order_count() as u64;
         let mut out = LineColumns::default();
         for range in [RowRange::new(10, 10), RowRange::new(orders + 5, orders + 9)] {
@@ -505,7 +505,7 @@ mod tests {
 
     #[test]
     fn whole_order_batches_end_at_order_boundaries() {
-        let sf = ScaleFactor::new(0.01).unwrap();
+        let sf = ScaleFactor::try_new(0.01).unwrap();
         let range = RowRange::new(5, 105);
         let mut by_lines = LineBatchGenerator::new(&sf, range, ColumnMask::of([col::LINENUMBER]));
         let mut all = LineColumns::default();

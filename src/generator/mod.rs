@@ -9,7 +9,7 @@
 //! ```
 //! use datafusion_dbgen::generator::{ColumnMask, LineitemGenerator, RowRange, ScaleFactor};
 //!
-//! let sf = ScaleFactor::new(1.0)?;
+//! let sf = ScaleFactor::try_new(1.0)?;
 //! // The line items of the last ten orders, without generating the 1 499 990 before them.
 //! let orders = sf.order_count() as u64;
 //! let lines = LineitemGenerator::new(&sf, RowRange::new(orders - 10, orders), ColumnMask::ALL);

@@ -222,7 +222,7 @@ mod tests {
     /// Every column of the lineitem engine, in batch sizes that split orders, equals the
     /// oracle's values.
     fn check_lines(sf: f64, range: RowRange, mask: ColumnMask, batches: &[usize]) {
-        let sf = ScaleFactor::new(sf).unwrap();
+        let sf = ScaleFactor::try_new(sf).unwrap();
         let rows = lineitems(&sf, range);
         for &batch in batches {
             let mut lines = LineBatchGenerator::new(&sf, range, mask);
@@ -312,7 +312,7 @@ mod tests {
             check_lines(1.0, range, ColumnMask::of(columns), &[5, 4096]);
         }
         let mut lines = LineBatchGenerator::new(
-            &ScaleFactor::new(1.0).unwrap(),
+            &ScaleFactor::try_new(1.0).unwrap(),
             range,
             ColumnMask::of([col::RETURNFLAG]),
         );
@@ -394,14 +394,14 @@ mod tests {
 
     #[test]
     fn order_columns_equal_the_oracle() {
-        let sf = ScaleFactor::new(0.01).unwrap();
+        let sf = ScaleFactor::try_new(0.01).unwrap();
         for batch in [1, 3, 5, 1000] {
             check_orders(&sf, RowRange::new(7, 2007), ColumnMask::ALL, batch);
         }
         for columns in [[ocol::TOTALPRICE], [ocol::ORDERSTATUS], [ocol::CUSTKEY]] {
             check_orders(&sf, RowRange::new(100, 600), ColumnMask::of(columns), 77);
         }
-        let one = ScaleFactor::new(1.0).unwrap();
+        let one = ScaleFactor::try_new(1.0).unwrap();
         check_orders(
             &one,
             RowRange::new(700_000, 701_003),
@@ -409,7 +409,7 @@ mod tests {
             512,
         );
         // Customers beyond 2²⁰ (the general UnifInt) and clerks at a large scale factor.
-        let ten = ScaleFactor::new(10.0).unwrap();
+        let ten = ScaleFactor::try_new(10.0).unwrap();
         check_orders(
             &ten,
             RowRange::new(9_000_000, 9_001_000),
@@ -421,7 +421,7 @@ mod tests {
     #[test]
     fn wide_custkeys_equal_the_oracle_across_a_restart() {
         // Scale 30000 draws o_custkey from dbgen's 64-bit generator, restarting every chunk.
-        let sf = ScaleFactor::new(30000.0)
+        let sf = ScaleFactor::try_new(30000.0)
             .unwrap()
             .with_wide_chunks(3_000_000);
         let restart = sf.wide_chunks().next_start(0);
@@ -446,7 +446,7 @@ mod tests {
     #[test]
     fn whole_tables_equal_the_oracle() {
         for sf in [0.01, 0.1] {
-            let sf = ScaleFactor::new(sf).unwrap();
+            let sf = ScaleFactor::try_new(sf).unwrap();
             rows_equal_the_oracle(&sf, RowRange::new(0, sf.generator_rows(Table::Orders)));
         }
     }
@@ -461,7 +461,7 @@ mod tests {
             x % below
         };
         for sf in [0.01, 1.0, 100.0, 30000.0, 100000.0] {
-            let sf = ScaleFactor::new(sf).unwrap();
+            let sf = ScaleFactor::try_new(sf).unwrap();
             let orders = sf.generator_rows(Table::Orders);
             for _ in 0..4 {
                 let start = next(orders);

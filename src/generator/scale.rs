@@ -29,16 +29,16 @@ pub struct ScaleFactor {
 impl TryFrom<f64> for ScaleFactor {
     type Error = Error;
 
-    /// [`ScaleFactor::new`]: so APIs can take `impl TryInto<ScaleFactor>` (an `f64` or a
+    /// [`ScaleFactor::try_new`]: so APIs can take `impl TryInto<ScaleFactor>` (an `f64` or a
     /// validated `ScaleFactor`).
     fn try_from(value: f64) -> Result<Self> {
-        ScaleFactor::new(value)
+        ScaleFactor::try_new(value)
     }
 }
 
 impl ScaleFactor {
     /// Validates `value` (0.001 ..= 100000).
-    pub fn new(value: f64) -> Result<Self> {
+    pub fn try_new(value: f64) -> Result<Self> {
         if !(MIN_SCALE_FACTOR..=MAX_SCALE_FACTOR).contains(&value) {
             return Err(Error::InvalidScaleFactor(value.to_string()));
         }
@@ -201,23 +201,23 @@ mod tests {
 
     #[test]
     fn fractional_scale_factors_follow_dbgen() {
-        let sf = ScaleFactor::new(0.01).unwrap();
+        let sf = ScaleFactor::try_new(0.01).unwrap();
         assert_eq!(sf.part_count(), 2000);
         assert_eq!(sf.supplier_count(), 100);
         assert_eq!(sf.customer_count(), 1500);
         assert_eq!(sf.order_count(), 15000);
         assert_eq!(sf.clerk_count(), 1000);
-        let sf = ScaleFactor::new(1.7).unwrap();
+        let sf = ScaleFactor::try_new(1.7).unwrap();
         assert_eq!(sf.order_count(), 1_500_000);
         // Checked against dbgen: -s 0.29 writes 2900 suppliers, -s 0.009 writes 90.
-        assert_eq!(ScaleFactor::new(0.29).unwrap().supplier_count(), 2900);
-        assert_eq!(ScaleFactor::new(0.009).unwrap().supplier_count(), 90);
+        assert_eq!(ScaleFactor::try_new(0.29).unwrap().supplier_count(), 2900);
+        assert_eq!(ScaleFactor::try_new(0.009).unwrap().supplier_count(), 90);
     }
 
     #[test]
     fn bad_scale_factors_are_errors() {
         for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, 0.0009, 100_001.0] {
-            assert!(ScaleFactor::new(bad).is_err(), "{bad}");
+            assert!(ScaleFactor::try_new(bad).is_err(), "{bad}");
         }
     }
 

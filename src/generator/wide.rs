@@ -149,7 +149,9 @@ mod tests {
 
     #[test]
     fn replayed_partkey_state_equals_drawing_the_lines() {
-        let sf = ScaleFactor::new(30000.0).unwrap().with_wide_chunks(1000);
+        let sf = ScaleFactor::try_new(30000.0)
+            .unwrap()
+            .with_wide_chunks(1000);
         let mut drawn = PARTKEY_STREAM.at_row(0);
         let mut line_count = LINE_COUNT_STREAM.at_row(0);
         for row in 0..200 {
@@ -165,7 +167,7 @@ mod tests {
 
     #[test]
     fn custkey_state_is_a_jump_within_the_chunk() {
-        let sf = ScaleFactor::new(30000.0).unwrap();
+        let sf = ScaleFactor::try_new(30000.0).unwrap();
         let first = sf.wide_chunks().next_start(0);
         let mut drawn = custkey_stream(&sf, first);
         assert_eq!(

@@ -55,7 +55,7 @@ pub fn parse_schema_name(name: &str) -> Option<ScaleFactor> {
     if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
         return None;
     }
-    ScaleFactor::new(number.parse().ok()?).ok()
+    ScaleFactor::try_new(number.parse().ok()?).ok()
 }
 
 /// The `tpch` catalog: one schema per scale factor, resolved from its name.

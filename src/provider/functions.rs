@@ -48,7 +48,7 @@ impl TableFunctionImpl for TpchTableFunction {
         let Some(sf) = scale_factor(arg) else {
             return plan_err!("{name}: the scale factor must be a number literal, got {arg}");
         };
-        Ok(Arc::new(TpchTableProvider::new(self.table, sf)?))
+        Ok(Arc::new(TpchTableProvider::try_new(self.table, sf)?))
     }
 }
 

@@ -191,7 +191,7 @@ mod tests {
 
     #[test]
     fn sparse_order_keys_map_to_rows() {
-        let sf = ScaleFactor::new(0.01).unwrap();
+        let sf = ScaleFactor::try_new(0.01).unwrap();
         // Keys 1..=7 are orders 1..=7; 8..=31 do not exist; 32 is order 8.
         assert_eq!(
             rows_for_keys(Table::Orders, &sf, KeyRange::new(1, 7)),

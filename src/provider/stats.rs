@@ -257,7 +257,7 @@ mod tests {
     #[test]
     fn filters_scale_rows_and_narrow_bounds() {
         use crate::arrow::ColumnBound;
-        let sf = ScaleFactor::new(0.01).unwrap();
+        let sf = ScaleFactor::try_new(0.01).unwrap();
         let all = RowRange::new(0, 15_000);
         // Half of the ship-date range, then a bound on an unknown range (20 %).
         let (first, last) = (
@@ -305,7 +305,7 @@ mod tests {
 
     #[test]
     fn counts() {
-        let sf = ScaleFactor::new(0.01).unwrap();
+        let sf = ScaleFactor::try_new(0.01).unwrap();
         let all = RowRange::new(0, 15_000);
         assert_eq!(
             row_count(Table::Lineitem, &sf, all),

@@ -76,7 +76,7 @@ macro_rules! table_constructors {
                 S: TryInto<ScaleFactor>,
                 crate::Error: From<S::Error>,
             {
-                Self::new(Table::$table, sf)
+                Self::try_new(Table::$table, sf)
             }
         )*
     };
@@ -86,7 +86,7 @@ impl TpchTableProvider {
     /// `table` at scale factor `sf`: an `f64` (0.001 ..= 100000, as dbgen accepts; SF ≥ 1 is
     /// truncated to a whole number) or a validated [`ScaleFactor`]. A bad scale factor is a
     /// planning error.
-    pub fn new<S>(table: Table, sf: S) -> Result<Self>
+    pub fn try_new<S>(table: Table, sf: S) -> Result<Self>
     where
         S: TryInto<ScaleFactor>,
         crate::Error: From<S::Error>,
@@ -102,7 +102,7 @@ impl TpchTableProvider {
         crate::Error: From<S::Error>,
     {
         let table: Table = name.parse().map_err(DataFusionError::from)?;
-        Self::new(table, sf)
+        Self::try_new(table, sf)
     }
 
     /// `table` at an already validated scale factor.

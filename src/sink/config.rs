@@ -18,7 +18,7 @@ pub enum BackendChoice {
     /// fill every core.
     #[default]
     Auto,
-    /// io_uring; [`Sink::new`](super::Sink::new) fails when it is unavailable.
+    /// io_uring; [`Sink::try_new`](super::Sink::try_new) fails when it is unavailable.
     IoUring,
     /// Positional `pwrite`s from a small thread pool; works everywhere.
     Portable,

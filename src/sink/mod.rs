@@ -28,7 +28,7 @@
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let dir = tempfile::tempdir()?;
 //! let path = dir.path().join("lineitem.tbl");
-//! let sink = Sink::new(SinkConfig::default())?;
+//! let sink = Sink::try_new(SinkConfig::default())?;
 //! let mut file = sink.create(&path)?;
 //! let mut buf = file.buffer(); // blocks while the pool is exhausted
 //! buf.extend_from_slice(b"1|155190|7706|1|17|...\n");
@@ -172,7 +172,7 @@ impl Sink {
     ///
     /// With [`BackendChoice::IoUring`] this fails ([`SinkError::Backend`]) when io_uring is
     /// unavailable; [`BackendChoice::Auto`] falls back to the portable back end instead.
-    pub fn new(config: SinkConfig) -> Result<Sink> {
+    pub fn try_new(config: SinkConfig) -> Result<Sink> {
         config.validate()?;
         let pool = Pool::new(config.buffers, config.buffer_size);
         let (engine, backend) = match config.backend {

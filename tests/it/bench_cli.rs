@@ -56,7 +56,7 @@ async fn all_queries_verify_from_memory() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn all_queries_verify_from_parquet() {
     let dir = tempfile::tempdir().unwrap();
-    Exporter::new(ScaleFactor::new(SF).unwrap())
+    Exporter::new(ScaleFactor::try_new(SF).unwrap())
         .format(Format::Parquet)
         .output(dir.path())
         .run()
@@ -65,7 +65,7 @@ async fn all_queries_verify_from_parquet() {
 
     // Several files per table (`<table>/part-NNN.parquet`) work too.
     let split = tempfile::tempdir().unwrap();
-    Exporter::new(ScaleFactor::new(SF).unwrap())
+    Exporter::new(ScaleFactor::try_new(SF).unwrap())
         .format(Format::Parquet)
         .files_per_table(2)
         .output(split.path())

@@ -21,7 +21,7 @@ fn backends() -> Vec<BackendChoice> {
 }
 
 fn exporter(sf: f64, dir: &Path, backend: BackendChoice) -> Exporter {
-    Exporter::new(ScaleFactor::new(sf).unwrap())
+    Exporter::new(ScaleFactor::try_new(sf).unwrap())
         .output(dir)
         .sink_config(SinkConfig::default().backend(backend))
 }

@@ -18,9 +18,9 @@ use parquet::file::reader::{FileReader, SerializedFileReader};
 const SF: f64 = 0.01;
 
 fn expected(table: Table) -> RecordBatch {
-    let sf = ScaleFactor::new(SF).unwrap();
+    let sf = ScaleFactor::try_new(SF).unwrap();
     let range = RowRange::new(0, sf.generator_rows(table));
-    let batches: Vec<RecordBatch> = TableBatches::new(table, &sf, range, None, 8192)
+    let batches: Vec<RecordBatch> = TableBatches::try_new(table, &sf, range, None, 8192)
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
@@ -46,7 +46,7 @@ fn read_csv(path: &Path, table: Table) -> RecordBatch {
 }
 
 fn export(dir: &Path, format: Format, options: ParquetOptions) {
-    Exporter::new(ScaleFactor::new(SF).unwrap())
+    Exporter::new(ScaleFactor::try_new(SF).unwrap())
         .format(format)
         .output(dir)
         .threads(2)
@@ -96,7 +96,7 @@ fn compression_and_row_groups_take_effect_and_round_trip() {
             compression: parse_compression(name).unwrap(),
             row_group_rows: rows_per_group,
         };
-        Exporter::new(ScaleFactor::new(SF).unwrap())
+        Exporter::new(ScaleFactor::try_new(SF).unwrap())
             .format(Format::Parquet)
             .tables([Table::Orders])
             .output(dir.path())

@@ -13,7 +13,7 @@ use datafusion_dbgen::provider::TpchTableProvider;
 
 /// Each partition's batches, in partition order.
 async fn scan_partitions(table: Table, sf: f64, partitions: usize) -> Vec<Vec<RecordBatch>> {
-    let provider = TpchTableProvider::new(table, sf).unwrap();
+    let provider = TpchTableProvider::try_new(table, sf).unwrap();
     let plan: Arc<dyn ExecutionPlan> =
         Arc::new(provider.scan_plan(None, &[], None, partitions).unwrap());
     let task = SessionContext::new().task_ctx();

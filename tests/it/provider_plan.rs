@@ -212,7 +212,7 @@ async fn bad_input_is_a_clear_error() {
     use datafusion_dbgen::provider::TpchTableProvider;
 
     for sf in [0.0, -1.0, f64::NAN, 1e9] {
-        let err = TpchTableProvider::new(Table::Lineitem, sf).unwrap_err();
+        let err = TpchTableProvider::try_new(Table::Lineitem, sf).unwrap_err();
         assert!(err.to_string().contains("invalid scale factor"), "{err}");
     }
     let err = TpchTableProvider::by_name("items", 1.0).unwrap_err();
@@ -243,7 +243,7 @@ async fn bad_input_is_a_clear_error() {
 async fn constructors_take_an_f64_or_a_validated_scale_factor() {
     use datafusion_dbgen::ScaleFactor;
     use datafusion_dbgen::provider::{TpchTableProvider, register_tpch};
-    let sf = ScaleFactor::new(0.01).unwrap();
+    let sf = ScaleFactor::try_new(0.01).unwrap();
     let ctx = datafusion::prelude::SessionContext::new();
     register_tpch(&ctx, sf).unwrap();
     ctx.register_table(
@@ -263,5 +263,5 @@ async fn constructors_take_an_f64_or_a_validated_scale_factor() {
         &batches
     );
     assert!(TpchTableProvider::orders(0.0).is_err());
-    assert!(TpchTableProvider::new(datafusion_dbgen::Table::Part, sf).is_ok());
+    assert!(TpchTableProvider::try_new(datafusion_dbgen::Table::Part, sf).is_ok());
 }

@@ -104,7 +104,7 @@ impl Mode {
 
 fn sink(config: SinkConfig) -> Sink {
     let expected = config.expected_backend();
-    let sink = Sink::new(config).expect("sink");
+    let sink = Sink::try_new(config).expect("sink");
     assert_eq!(sink.backend(), expected);
     sink
 }
@@ -804,30 +804,30 @@ fn backend_choice_parsing() {
     }
     // A forced portable choice gives the portable back end.
     let choice = BackendChoice::parse("portable").unwrap();
-    let sink = Sink::new(SinkConfig::default().backend(choice)).unwrap();
+    let sink = Sink::try_new(SinkConfig::default().backend(choice)).unwrap();
     assert_eq!(sink.backend(), Backend::Portable);
     // Inline: by name, or as the portable back end without writer threads.
     let choice = BackendChoice::parse("Inline").unwrap();
     assert_eq!(choice, BackendChoice::Inline);
-    let sink = Sink::new(SinkConfig::default().backend(choice)).unwrap();
+    let sink = Sink::try_new(SinkConfig::default().backend(choice)).unwrap();
     assert_eq!(sink.backend(), Backend::Inline);
     assert_eq!(Backend::Inline.to_string(), "inline");
     let config = SinkConfig::default()
         .backend(BackendChoice::Portable)
         .portable_threads(0);
     assert_eq!(config.expected_backend(), Backend::Inline);
-    assert_eq!(Sink::new(config).unwrap().backend(), Backend::Inline);
+    assert_eq!(Sink::try_new(config).unwrap().backend(), Backend::Inline);
 }
 
 #[test]
 fn auto_prefers_io_uring_when_available() {
-    let sink = Sink::new(SinkConfig::default()).unwrap();
+    let sink = Sink::try_new(SinkConfig::default()).unwrap();
     match io_uring_support() {
         Ok(()) => assert_eq!(sink.backend(), Backend::IoUring),
         Err(e) => {
             eprintln!("io_uring unavailable ({e}); auto chose {}", sink.backend());
             assert_eq!(sink.backend(), Backend::Portable);
-            assert!(Sink::new(SinkConfig::default().backend(BackendChoice::IoUring)).is_err());
+            assert!(Sink::try_new(SinkConfig::default().backend(BackendChoice::IoUring)).is_err());
         }
     }
 }
@@ -841,7 +841,7 @@ fn invalid_configs_are_rejected() {
         SinkConfig::default().max_write(0),
     ] {
         assert!(matches!(
-            Sink::new(config),
+            Sink::try_new(config),
             Err(SinkError::InvalidConfig(_))
         ));
     }

@@ -8,7 +8,7 @@ use datafusion_dbgen::generator::{
 
 #[test]
 fn last_thousand_orders_of_sf_100000_draw_only_their_own_values() {
-    let sf = ScaleFactor::new(100_000.0).unwrap();
+    let sf = ScaleFactor::try_new(100_000.0).unwrap();
     let total = sf.generator_rows(Table::Orders);
     assert_eq!(total, 150_000_000_000);
     let tail = RowRange::new(total - 1000, total);
@@ -26,7 +26,7 @@ fn last_thousand_orders_of_sf_100000_draw_only_their_own_values() {
 
 #[test]
 fn a_chunk_started_by_skip_ahead_equals_the_walked_rows() {
-    let sf = ScaleFactor::new(0.01).unwrap();
+    let sf = ScaleFactor::try_new(0.01).unwrap();
     let total = sf.generator_rows(Table::Lineitem);
     let walked: Vec<_> = LineitemGenerator::new(&sf, RowRange::new(0, total), ColumnMask::ALL)
         .skip_while(|l| l.orderkey < orderkey(9001))

@@ -28,7 +28,7 @@ fn check(expected: &Reference, got: Digester) {
 }
 
 fn check_whole_tables(sf_value: f64) {
-    let sf = ScaleFactor::new(sf_value).unwrap();
+    let sf = ScaleFactor::try_new(sf_value).unwrap();
     let refs: Vec<Reference> = checksums()
         .into_iter()
         .filter(|r| r.sf == sf_value)
@@ -68,7 +68,7 @@ fn check_chunks(sf_value: f64, only: Option<&str>) {
         .filter(|r| r.sf == sf_value && only.is_none_or(|t| r.table == t))
     {
         // At SF >= 30000 dbgen's data depends on -C: the chunking is part of the scale factor.
-        let sf = ScaleFactor::new(sf_value)
+        let sf = ScaleFactor::try_new(sf_value)
             .unwrap()
             .with_wide_chunks(r.parts);
         let table: Table = r.table.parse().unwrap();
@@ -104,7 +104,7 @@ fn chunks_match_dbgen_at_sf_30000() {
 
 #[test]
 fn concatenated_chunks_equal_the_whole_table() {
-    let sf = ScaleFactor::new(0.01).unwrap();
+    let sf = ScaleFactor::try_new(0.01).unwrap();
     for table in Table::ALL {
         let total = sf.generator_rows(table);
         let whole = digest(&sf, table, RowRange::new(0, total)).hex();

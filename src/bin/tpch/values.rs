@@ -13,7 +13,7 @@ pub(crate) fn scale_factor(text: &str) -> Result<ScaleFactor, String> {
         .trim()
         .parse()
         .map_err(|_| Error::InvalidScaleFactor(text.to_string()).to_string())?;
-    ScaleFactor::new(value).map_err(|e| e.to_string())
+    ScaleFactor::try_new(value).map_err(|e| e.to_string())
 }
 
 /// A count of at least 1 (threads, partitions, files, rows per row group, iterations).
