@@ -40,11 +40,6 @@ impl KeyRange {
         self.low > self.high
     }
 
-    /// True when the range restricts nothing.
-    pub fn is_all(&self) -> bool {
-        *self == KeyRange::ALL
-    }
-
     /// Keys in both ranges.
     pub fn intersect(self, other: KeyRange) -> KeyRange {
         KeyRange::new(self.low.max(other.low), self.high.min(other.high))

@@ -42,10 +42,10 @@
 
 mod catalog;
 mod exec;
-pub mod filters;
+pub(crate) mod filters;
 mod functions;
-pub mod keys;
-pub mod stats;
+pub(crate) mod keys;
+pub(crate) mod stats;
 mod stream;
 mod table;
 
