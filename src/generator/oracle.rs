@@ -214,10 +214,11 @@ mod tests {
     use super::*;
     use crate::generator::line_batch::LineBatchGenerator;
     use crate::generator::line_columns::LineColumns;
-    use crate::generator::lineitem::{LineitemGenerator, col};
+    use crate::generator::lineitem::col;
     use crate::generator::order_batch::{OrderBatchGenerator, OrderColumns};
-    use crate::generator::orders::{OrderGenerator, col as ocol};
+    use crate::generator::orders::col as ocol;
     use crate::generator::{ColumnMask, Table};
+    use crate::generator::{LineitemGenerator, OrderGenerator};
 
     /// Every column of the lineitem engine, in batch sizes that split orders, equals the
     /// oracle's values.

@@ -4,7 +4,6 @@
 //! and total price summarise its lines, and every line's dates are offsets from the order date.
 
 use super::random::StreamSpec;
-use super::scale::{RowRange, ScaleFactor};
 use super::text::TextSpec;
 
 /// Most line items an order can have (also the per-order draw budget of each line stream).
@@ -70,18 +69,6 @@ pub const fn order_index_at_or_after(key: i64) -> u64 {
         (group << 3) | low
     };
     if index < 1 { 1 } else { index as u64 }
-}
-
-/// Number of line items of the orders in `orders`, drawing only the line counts.
-pub fn count_lines(sf: &ScaleFactor, orders: RowRange) -> u64 {
-    let end = orders.end.min(sf.order_count() as u64);
-    let mut stream = LINE_COUNT_STREAM.at_row(orders.start);
-    let mut total = 0;
-    for _ in orders.start..end {
-        total += stream.uniform(1, MAX_LINES as i64) as u64;
-        stream.end_row();
-    }
-    total
 }
 
 #[cfg(test)]

@@ -1,11 +1,8 @@
 //! `orders`: 10 orders per customer slot, with sparse keys, dates, priorities, clerks, and a
 //! status and total price that summarise the order's line items.
 
-use super::columns::ColumnMask;
 use super::date::Date;
 use super::fields::{InlineStr, tagged_number};
-use super::order_batch::{OrderBatchGenerator, OrderColumns};
-use super::scale::{RowRange, ScaleFactor};
 
 /// Column indices of `orders`.
 pub mod col {
@@ -56,79 +53,5 @@ impl Order {
     /// `o_clerk` as text.
     pub fn clerk_text(&self) -> InlineStr<40> {
         tagged_number("Clerk#", self.clerk, 9)
-    }
-}
-
-/// Orders generated per refill of a row generator's column buffers.
-const ROW_BATCH: usize = 1024;
-
-/// Generates `orders` rows: the columns of the columnar engine, a batch at a time, read
-/// back row by row.
-#[derive(Debug)]
-pub struct OrderGenerator {
-    orders: OrderBatchGenerator,
-    columns: OrderColumns,
-    mask: ColumnMask,
-    len: usize,
-    position: usize,
-}
-
-impl OrderGenerator {
-    /// The orders in `range` (order rows, 0-based), with the columns in `columns`; the other
-    /// fields are zero or empty.
-    pub fn new(sf: &ScaleFactor, range: RowRange, columns: ColumnMask) -> Self {
-        let mask = columns.union(ColumnMask::of([col::ORDERKEY]));
-        OrderGenerator {
-            orders: OrderBatchGenerator::new(sf, range, mask),
-            columns: OrderColumns::default(),
-            mask,
-            len: 0,
-            position: 0,
-        }
-    }
-}
-
-impl Iterator for OrderGenerator {
-    type Item = Order;
-
-    fn next(&mut self) -> Option<Order> {
-        if self.position == self.len {
-            self.len = self.orders.fill(ROW_BATCH, &mut self.columns);
-            self.position = 0;
-            if self.len == 0 {
-                return None;
-            }
-        }
-        let (i, c, has) = (self.position, &self.columns, |col| self.mask.has(col));
-        self.position += 1;
-        let text = |present: bool, values: &[&'static str]| if present { values[i] } else { "" };
-        Some(Order {
-            orderkey: c.orderkey[i],
-            custkey: if has(col::CUSTKEY) { c.custkey[i] } else { 0 },
-            orderstatus: if has(col::ORDERSTATUS) {
-                c.orderstatus[i]
-            } else {
-                0
-            },
-            totalprice: if has(col::TOTALPRICE) {
-                c.totalprice[i] as i64
-            } else {
-                0
-            },
-            orderdate: Date(if has(col::ORDERDATE) {
-                c.orderdate[i]
-            } else {
-                0
-            }),
-            orderpriority: text(has(col::ORDERPRIORITY), &c.orderpriority),
-            clerk: if has(col::CLERK) { c.clerk[i] } else { 0 },
-            shippriority: 0,
-            comment: text(has(col::COMMENT), &c.comment),
-        })
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        let n = (self.orders.remaining() as usize).saturating_add(self.len - self.position);
-        (n, Some(n))
     }
 }

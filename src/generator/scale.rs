@@ -2,7 +2,6 @@
 //! chunking (`-C parts -S part`).
 
 use super::table::Table;
-use super::wide::WideChunks;
 use crate::error::{Error, Result};
 
 /// Smallest accepted scale factor (dbgen sizes tables in thousandths of a base).
@@ -195,6 +194,53 @@ impl RowRange {
     }
 }
 
+/// Orders per chunk of the default chunking.
+pub const DEFAULT_ORDERS_PER_CHUNK: u64 = 15_000;
+
+/// The dbgen chunks (`-C n`) of the order rows at which the 64-bit streams restart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WideChunks {
+    per_chunk: u64,
+    chunks: u64,
+}
+
+impl WideChunks {
+    /// dbgen's `-C chunks` over `orders` order rows (each `orders / chunks`, the last also takes
+    /// the remainder).
+    pub fn new(orders: u64, chunks: u64) -> Self {
+        let chunks = chunks.clamp(1, orders.max(1));
+        WideChunks {
+            per_chunk: (orders / chunks).max(1),
+            chunks,
+        }
+    }
+
+    /// The default: chunks of [`DEFAULT_ORDERS_PER_CHUNK`] orders.
+    pub fn default_for(orders: u64) -> Self {
+        WideChunks::new(orders, orders / DEFAULT_ORDERS_PER_CHUNK)
+    }
+
+    /// Number of chunks (dbgen's `-C`).
+    pub fn count(&self) -> u64 {
+        self.chunks
+    }
+
+    /// The first row of the chunk holding `row`.
+    pub fn start_of(&self, row: u64) -> u64 {
+        (row / self.per_chunk).min(self.chunks - 1) * self.per_chunk
+    }
+
+    /// The first row of the chunk after the one holding `row` (`u64::MAX` for the last).
+    pub fn next_start(&self, row: u64) -> u64 {
+        let chunk = (row / self.per_chunk).min(self.chunks - 1);
+        if chunk + 1 >= self.chunks {
+            u64::MAX
+        } else {
+            (chunk + 1) * self.per_chunk
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,5 +280,24 @@ mod tests {
         assert!(RowRange::chunk(10, 0, 3).is_err());
         assert!(RowRange::chunk(10, 4, 3).is_err());
         assert!(RowRange::chunk(10, 1, 0).is_err());
+    }
+
+    #[test]
+    fn chunks_split_as_dbgen() {
+        let c = WideChunks::new(45_000, 3);
+        assert_eq!(
+            (c.start_of(0), c.start_of(14_999), c.start_of(15_000)),
+            (0, 0, 15_000)
+        );
+        assert_eq!(c.start_of(44_999), 30_000);
+        assert_eq!((c.next_start(0), c.next_start(30_000)), (15_000, u64::MAX));
+        // The last chunk takes the remainder.
+        let c = WideChunks::new(10, 3);
+        assert_eq!(
+            (c.start_of(9), c.next_start(5), c.next_start(6)),
+            (6, 6, u64::MAX)
+        );
+        assert_eq!(WideChunks::default_for(45_000_000_000).count(), 3_000_000);
+        assert_eq!(WideChunks::default_for(100).count(), 1);
     }
 }

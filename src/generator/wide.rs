@@ -10,60 +10,13 @@
 //! that stream and the line counts from the chunk's start (a few nanoseconds per order).
 //!
 //! So at these scale factors dbgen's data depends on the chunking it was run with, and the
-//! chunking is part of what the generators reproduce: [`WideChunks`], carried by the
-//! [`ScaleFactor`]. By default the chunks are of 15 000 orders (dbgen's `-C` of 100 × SF), which
+//! chunking is part of what the generators reproduce: [`WideChunks`],
+//! carried by the [`ScaleFactor`]. By default the chunks are of 15 000 orders (dbgen's `-C` of 100 × SF), which
 //! keeps every position within 15 000 orders of a restart.
 
 use super::order_streams::{CUSTKEY_STREAM, LINE_COUNT_STREAM, MAX_LINES, PARTKEY_STREAM};
 use super::random::{RandomStream, advance, advance64};
-use super::scale::ScaleFactor;
-
-/// Orders per chunk of the default chunking.
-pub const DEFAULT_ORDERS_PER_CHUNK: u64 = 15_000;
-
-/// The dbgen chunks (`-C n`) of the order rows at which the 64-bit streams restart.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct WideChunks {
-    per_chunk: u64,
-    chunks: u64,
-}
-
-impl WideChunks {
-    /// dbgen's `-C chunks` over `orders` order rows (each `orders / chunks`, the last also takes
-    /// the remainder).
-    pub fn new(orders: u64, chunks: u64) -> Self {
-        let chunks = chunks.clamp(1, orders.max(1));
-        WideChunks {
-            per_chunk: (orders / chunks).max(1),
-            chunks,
-        }
-    }
-
-    /// The default: chunks of [`DEFAULT_ORDERS_PER_CHUNK`] orders.
-    pub fn default_for(orders: u64) -> Self {
-        WideChunks::new(orders, orders / DEFAULT_ORDERS_PER_CHUNK)
-    }
-
-    /// Number of chunks (dbgen's `-C`).
-    pub fn count(&self) -> u64 {
-        self.chunks
-    }
-
-    /// The first row of the chunk holding `row`.
-    pub fn start_of(&self, row: u64) -> u64 {
-        (row / self.per_chunk).min(self.chunks - 1) * self.per_chunk
-    }
-
-    /// The first row of the chunk after the one holding `row` (`u64::MAX` for the last).
-    pub fn next_start(&self, row: u64) -> u64 {
-        let chunk = (row / self.per_chunk).min(self.chunks - 1);
-        if chunk + 1 >= self.chunks {
-            u64::MAX
-        } else {
-            (chunk + 1) * self.per_chunk
-        }
-    }
-}
+use super::scale::{ScaleFactor, WideChunks};
 
 /// Where the 64-bit streams restart next, for an engine walking order rows in order.
 #[derive(Clone, Copy, Debug)]
@@ -127,25 +80,6 @@ pub(crate) fn partkey_stream(sf: &ScaleFactor, row: u64) -> RandomStream {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn chunks_split_as_dbgen() {
-        let c = WideChunks::new(45_000, 3);
-        assert_eq!(
-            (c.start_of(0), c.start_of(14_999), c.start_of(15_000)),
-            (0, 0, 15_000)
-        );
-        assert_eq!(c.start_of(44_999), 30_000);
-        assert_eq!((c.next_start(0), c.next_start(30_000)), (15_000, u64::MAX));
-        // The last chunk takes the remainder.
-        let c = WideChunks::new(10, 3);
-        assert_eq!(
-            (c.start_of(9), c.next_start(5), c.next_start(6)),
-            (6, 6, u64::MAX)
-        );
-        assert_eq!(WideChunks::default_for(45_000_000_000).count(), 3_000_000);
-        assert_eq!(WideChunks::default_for(100).count(), 1);
-    }
 
     #[test]
     fn replayed_partkey_state_equals_drawing_the_lines() {
