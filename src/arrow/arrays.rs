@@ -3,12 +3,12 @@
 //! Each helper takes an iterator of plain values (already computed by the generator) and fills
 //! the Arrow buffers directly; nothing is formatted or parsed.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, Date32Array, Decimal128Array, Int32Array, Int64Array, StringArray, StringBuilder,
+    ArrayRef, Date32Array, Decimal128Array, Int32Array, Int64Array, StringBuilder, StringViewArray,
 };
-use arrow::buffer::{Buffer, OffsetBuffer, ScalarBuffer};
+use arrow::buffer::ScalarBuffer;
 use arrow::error::ArrowError;
 
 use super::schema::{DECIMAL_PRECISION, DECIMAL_SCALE};
@@ -57,45 +57,25 @@ pub(crate) fn date_array(days: Vec<i32>) -> ArrayRef {
     Arc::new(Date32Array::new(ScalarBuffer::from(days), None))
 }
 
-/// A `Utf8` array of one-character strings (`l_returnflag`, …), built without a builder.
+/// A `Utf8View` array of one-character strings (`l_returnflag`, …), built without a builder.
 #[cfg(test)]
 pub(crate) fn chars<R>(rows: &[R], value: impl Fn(&R) -> u8) -> Result<ArrayRef, ArrowError> {
     char_array(rows.iter().map(value).collect())
 }
 
-/// A `Utf8` array of one-character strings owning `bytes`: the bytes are the values, the
-/// offsets count up by one.
+/// A `Utf8View` array of one-character strings from `bytes`: every value is inline in its
+/// 16-byte view (length 1, then the byte), so the array has no data buffer.
 pub(crate) fn char_array(bytes: Vec<u8>) -> Result<ArrayRef, ArrowError> {
-    let len = i32::try_from(bytes.len()).map_err(|_| {
-        ArrowError::InvalidArgumentError(format!("{} one-character values", bytes.len()))
-    })?;
-    let offsets = char_offsets(len);
+    let views: ScalarBuffer<u128> = bytes.iter().map(|&b| 1 | (u128::from(b) << 32)).collect();
     if !bytes.is_ascii() {
         // Not what the generator produces; let Arrow validate (and reject) it.
-        return Ok(Arc::new(StringArray::try_new(
-            offsets,
-            Buffer::from_vec(bytes),
-            None,
-        )?));
+        return Ok(Arc::new(StringViewArray::try_new(views, Vec::new(), None)?));
     }
-    // SAFETY: the offsets are 0, 1, …, len, one per byte, and every byte is ASCII, so each
-    // value is one valid UTF-8 character and the offsets are in bounds and increasing.
+    // SAFETY: every view is an inline view of length 1 (≤ 12, so no buffer is referenced)
+    // whose one byte is ASCII, hence valid UTF-8.
     Ok(Arc::new(unsafe {
-        StringArray::new_unchecked(offsets, Buffer::from_vec(bytes), None)
+        StringViewArray::new_unchecked(views, Vec::new(), None)
     }))
-}
-
-/// The offsets `0, 1, …, len` of `len` one-character values. Up to the default batch size they
-/// are a slice of one shared buffer (built once; Arrow buffers are immutable and shared), else
-/// built for the call.
-fn char_offsets(len: i32) -> OffsetBuffer<i32> {
-    const SHARED: i32 = super::source::DEFAULT_BATCH_SIZE as i32;
-    static COUNTING: OnceLock<OffsetBuffer<i32>> = OnceLock::new();
-    if (0..=SHARED).contains(&len) {
-        let all = COUNTING.get_or_init(|| OffsetBuffer::new((0..SHARED + 1).collect()));
-        return all.slice(0, len as usize);
-    }
-    OffsetBuffer::new((0..len.saturating_add(1)).collect())
 }
 
 /// A `Utf8` array of stored strings: measures them, then copies each once.
@@ -148,7 +128,7 @@ mod tests {
     #[test]
     fn char_arrays_hold_one_character_per_byte_and_reject_non_ascii() {
         let array = char_array(b"RAN".to_vec()).unwrap();
-        let strings = array.as_string::<i32>();
+        let strings = array.as_string_view();
         assert_eq!(strings.len(), 3);
         assert_eq!(
             strings.iter().collect::<Vec<_>>(),
