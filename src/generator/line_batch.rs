@@ -88,6 +88,24 @@ fn draw_partkeys(
     }
 }
 
+/// An order's number of lines (1..=7) from `l_linecount`'s state at the order's start.
+#[inline(always)]
+fn line_count(order_start: i64) -> u8 {
+    uniform(mul_mod(order_start, POWERS[1]), 1, MAX_LINES as i64) as u8
+}
+
+/// Number of line items of the orders in `orders`, drawing only the line counts (the same
+/// interleaved chains as a batch's plan).
+pub fn count_lines(sf: &ScaleFactor, orders: RowRange) -> u64 {
+    let end = orders.end.min(sf.order_count() as u64).max(orders.start);
+    let stream = OrderStream::at(LINE_COUNT_STREAM, orders.start);
+    let mut total = 0;
+    for_each_order_start(stream, (end - orders.start) as usize, |_, state| {
+        total += u64::from(line_count(state));
+    });
+    total
+}
+
 /// `lineitem` columns for a range of orders, generated a batch of lines at a time (see the
 /// module docs). Batches hold exactly the number of lines asked for; an order cut by a batch
 /// end continues in the next batch.
@@ -184,6 +202,7 @@ impl LineBatchGenerator {
     }
 
     /// The columns this generator fills: those asked for and those they are computed from.
+    #[cfg(test)]
     pub fn filled(&self) -> ColumnMask {
         self.needed
     }
@@ -224,7 +243,7 @@ impl LineBatchGenerator {
                 .min(4)
                 .min((max_orders - counts.len()) as u64) as usize;
             chains.take(group, |_, state| {
-                let count = uniform(mul_mod(state, POWERS[1]), 1, MAX_LINES as i64) as u8;
+                let count = line_count(state);
                 counts.push(count);
                 total += usize::from(count);
             });

@@ -218,7 +218,7 @@ mod tests {
     use crate::generator::order_batch::{OrderBatchGenerator, OrderColumns};
     use crate::generator::orders::col as ocol;
     use crate::generator::{ColumnMask, Table};
-    use crate::generator::{LineitemGenerator, OrderGenerator};
+    use crate::generator::{LineitemGenerator, OrderGenerator, count_lines};
 
     /// Every column of the lineitem engine, in batch sizes that split orders, equals the
     /// oracle's values.
@@ -441,7 +441,9 @@ mod tests {
         let got: Vec<_> = OrderGenerator::new(sf, range, all).collect();
         assert!(got == orders(sf, range), "orders {range:?}");
         let got: Vec<_> = LineitemGenerator::new(sf, range, all).collect();
-        assert!(got == lineitems(sf, range), "lineitem {range:?}");
+        let want = lineitems(sf, range);
+        assert!(got == want, "lineitem {range:?}");
+        assert_eq!(count_lines(sf, range), want.len() as u64, "{range:?}");
     }
 
     #[test]

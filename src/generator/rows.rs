@@ -8,12 +8,18 @@ use super::line_batch::LineBatchGenerator;
 use super::line_columns::LineColumns;
 use super::lineitem::{Lineitem, col as line};
 use super::order_batch::{OrderBatchGenerator, OrderColumns};
-use super::order_streams::{LINE_COUNT_STREAM, MAX_LINES};
 use super::orders::{Order, col as order};
 use super::scale::{RowRange, ScaleFactor};
 
 /// Rows generated per refill of a row iterator's column buffers.
 const ROW_BATCH: usize = 1024;
+
+/// Value `i` of a column vector, or the default where the column was not generated (the
+/// engines leave the vectors of columns they were not asked for empty).
+#[inline(always)]
+fn at<T: Copy + Default>(values: &[T], i: usize) -> T {
+    values.get(i).copied().unwrap_or_default()
+}
 
 /// Generates `lineitem` rows for a range of orders: the columns of the columnar engine, a
 /// batch at a time, read back row by row.
@@ -21,7 +27,6 @@ const ROW_BATCH: usize = 1024;
 pub struct LineitemGenerator {
     lines: LineBatchGenerator,
     columns: LineColumns,
-    filled: ColumnMask,
     len: usize,
     position: usize,
 }
@@ -31,14 +36,9 @@ impl LineitemGenerator {
     /// other fields are zero or empty.
     pub fn new(sf: &ScaleFactor, orders: RowRange, columns: ColumnMask) -> Self {
         // l_orderkey and l_linenumber cost nothing and keep every row identifiable.
-        let lines = LineBatchGenerator::new(
-            sf,
-            orders,
-            columns.union(ColumnMask::of([line::ORDERKEY, line::LINENUMBER])),
-        );
+        let keys = ColumnMask::of([line::ORDERKEY, line::LINENUMBER]);
         LineitemGenerator {
-            filled: lines.filled(),
-            lines,
+            lines: LineBatchGenerator::new(sf, orders, columns.union(keys)),
             columns: LineColumns::default(),
             len: 0,
             position: 0,
@@ -58,36 +58,25 @@ impl Iterator for LineitemGenerator {
                 return None;
             }
         }
-        let (i, c, has) = (self.position, &self.columns, |c| self.filled.has(c));
+        let (i, c) = (self.position, &self.columns);
         self.position += 1;
-        let get = |present: bool, values: &[i128]| if present { values[i] as i64 } else { 0 };
-        let text = |present: bool, values: &[&'static str]| if present { values[i] } else { "" };
-        let date = |present: bool, values: &[i32]| Date(if present { values[i] } else { 0 });
         Some(Lineitem {
             orderkey: c.orderkey[i],
-            partkey: if has(line::PARTKEY) { c.partkey[i] } else { 0 },
-            suppkey: if has(line::SUPPKEY) { c.suppkey[i] } else { 0 },
+            partkey: at(&c.partkey, i),
+            suppkey: at(&c.suppkey, i),
             linenumber: i64::from(c.linenumber[i]),
-            quantity: get(has(line::QUANTITY), &c.quantity) / 100,
-            extendedprice: get(has(line::EXTENDEDPRICE), &c.extendedprice),
-            discount: get(has(line::DISCOUNT), &c.discount),
-            tax: get(has(line::TAX), &c.tax),
-            returnflag: if has(line::RETURNFLAG) {
-                c.returnflag[i]
-            } else {
-                0
-            },
-            linestatus: if has(line::LINESTATUS) {
-                c.linestatus[i]
-            } else {
-                0
-            },
-            shipdate: date(has(line::SHIPDATE), &c.shipdate),
-            commitdate: date(has(line::COMMITDATE), &c.commitdate),
-            receiptdate: date(has(line::RECEIPTDATE), &c.receiptdate),
-            shipinstruct: text(has(line::SHIPINSTRUCT), &c.shipinstruct),
-            shipmode: text(has(line::SHIPMODE), &c.shipmode),
-            comment: text(has(line::COMMENT), &c.comment),
+            quantity: (at(&c.quantity, i) / 100) as i64,
+            extendedprice: at(&c.extendedprice, i) as i64,
+            discount: at(&c.discount, i) as i64,
+            tax: at(&c.tax, i) as i64,
+            returnflag: at(&c.returnflag, i),
+            linestatus: at(&c.linestatus, i),
+            shipdate: Date(at(&c.shipdate, i)),
+            commitdate: Date(at(&c.commitdate, i)),
+            receiptdate: Date(at(&c.receiptdate, i)),
+            shipinstruct: at(&c.shipinstruct, i),
+            shipmode: at(&c.shipmode, i),
+            comment: at(&c.comment, i),
         })
     }
 }
@@ -98,7 +87,6 @@ impl Iterator for LineitemGenerator {
 pub struct OrderGenerator {
     orders: OrderBatchGenerator,
     columns: OrderColumns,
-    mask: ColumnMask,
     len: usize,
     position: usize,
 }
@@ -107,11 +95,10 @@ impl OrderGenerator {
     /// The orders in `range` (order rows, 0-based), with the columns in `columns`; the other
     /// fields are zero or empty.
     pub fn new(sf: &ScaleFactor, range: RowRange, columns: ColumnMask) -> Self {
-        let mask = columns.union(ColumnMask::of([order::ORDERKEY]));
+        let columns = columns.union(ColumnMask::of([order::ORDERKEY]));
         OrderGenerator {
-            orders: OrderBatchGenerator::new(sf, range, mask),
+            orders: OrderBatchGenerator::new(sf, range, columns),
             columns: OrderColumns::default(),
-            mask,
             len: 0,
             position: 0,
         }
@@ -129,31 +116,18 @@ impl Iterator for OrderGenerator {
                 return None;
             }
         }
-        let (i, c, has) = (self.position, &self.columns, |c| self.mask.has(c));
+        let (i, c) = (self.position, &self.columns);
         self.position += 1;
-        let text = |present: bool, values: &[&'static str]| if present { values[i] } else { "" };
         Some(Order {
             orderkey: c.orderkey[i],
-            custkey: if has(order::CUSTKEY) { c.custkey[i] } else { 0 },
-            orderstatus: if has(order::ORDERSTATUS) {
-                c.orderstatus[i]
-            } else {
-                0
-            },
-            totalprice: if has(order::TOTALPRICE) {
-                c.totalprice[i] as i64
-            } else {
-                0
-            },
-            orderdate: Date(if has(order::ORDERDATE) {
-                c.orderdate[i]
-            } else {
-                0
-            }),
-            orderpriority: text(has(order::ORDERPRIORITY), &c.orderpriority),
-            clerk: if has(order::CLERK) { c.clerk[i] } else { 0 },
+            custkey: at(&c.custkey, i),
+            orderstatus: at(&c.orderstatus, i),
+            totalprice: at(&c.totalprice, i) as i64,
+            orderdate: Date(at(&c.orderdate, i)),
+            orderpriority: at(&c.orderpriority, i),
+            clerk: at(&c.clerk, i),
             shippriority: 0,
-            comment: text(has(order::COMMENT), &c.comment),
+            comment: at(&c.comment, i),
         })
     }
 
@@ -161,16 +135,4 @@ impl Iterator for OrderGenerator {
         let n = (self.orders.remaining() as usize).saturating_add(self.len - self.position);
         (n, Some(n))
     }
-}
-
-/// Number of line items of the orders in `orders`, drawing only the line counts.
-pub fn count_lines(sf: &ScaleFactor, orders: RowRange) -> u64 {
-    let end = orders.end.min(sf.order_count() as u64);
-    let mut stream = LINE_COUNT_STREAM.at_row(orders.start);
-    let mut total = 0;
-    for _ in orders.start..end {
-        total += stream.uniform(1, MAX_LINES as i64) as u64;
-        stream.end_row();
-    }
-    total
 }
