@@ -15,7 +15,7 @@ use super::source::RowSource;
 use crate::error::{Error, Result};
 use crate::generator::order_batch::OrderBatchGenerator;
 use crate::generator::{
-    ColumnMask, CustomerGenerator, NationGenerator, PartGenerator, PartsuppGenerator,
+    ColumnMask, CustomerGenerator, NationGenerator, PartGenerator, PartsuppGenerator, RefreshSet,
     RegionGenerator, RowRange, ScaleFactor, SupplierGenerator, Table,
 };
 
@@ -85,6 +85,52 @@ impl TableBatches {
         batch_size: usize,
         filter: RowFilter,
     ) -> Result<Self> {
+        Self::build_with(table, projection, batch_size, filter, |mask| {
+            row_source(table, sf, range, mask)
+        })
+    }
+
+    /// The rows refresh function RF1 inserts into `table` (`orders` or `lineitem`) for `set`,
+    /// every column, `batch_size` rows per batch: the rows of dbgen's `orders.tbl.uK` and
+    /// `lineitem.tbl.uK`.
+    ///
+    /// ```
+    /// use datafusion_dbgen::arrow::TableBatches;
+    /// use datafusion_dbgen::generator::{RefreshSet, ScaleFactor, Table};
+    ///
+    /// let set = RefreshSet::try_new(&ScaleFactor::try_new(0.01)?, 1)?;
+    /// let orders = TableBatches::refresh_set(&set, Table::Orders, 8192)?;
+    /// let rows: usize = orders.map(|b| b.map(|b| b.num_rows())).sum::<Result<_, _>>()?;
+    /// assert_eq!(rows, 10);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn refresh_set(set: &RefreshSet, table: Table, batch_size: usize) -> Result<Self> {
+        let (sf, rows, keys) = (set.scale_factor(), set.insert_rows(), set.insert_keys());
+        let source = |mask| -> Box<dyn RowSource> {
+            match table {
+                Table::Orders => Box::new(OrdersSource::new(OrderBatchGenerator::with_keys(
+                    sf, rows, mask, keys,
+                ))),
+                _ => Box::new(LineitemSource::with_keys(sf, rows, mask, keys)),
+            }
+        };
+        match table {
+            Table::Orders | Table::Lineitem => {
+                Self::build_with(table, None, batch_size, RowFilter::default(), source)
+            }
+            other => Err(Error::InvalidOption(format!(
+                "refresh sets hold orders and lineitem rows, not {other}"
+            ))),
+        }
+    }
+
+    fn build_with(
+        table: Table,
+        projection: Option<&[usize]>,
+        batch_size: usize,
+        filter: RowFilter,
+        source: impl FnOnce(ColumnMask) -> Box<dyn RowSource>,
+    ) -> Result<Self> {
         let full = table_schema(table);
         let width = full.fields().len();
         let columns: Vec<usize> = match projection {
@@ -114,7 +160,7 @@ impl TableBatches {
             .chain(filter.bounds().iter().map(|b| b.column));
         Ok(TableBatches {
             schema: std::sync::Arc::new(schema),
-            rows: row_source(table, sf, range, ColumnMask::of(generated)),
+            rows: source(ColumnMask::of(generated)),
             columns,
             batch_size,
             remaining: if filter.rejects_everything() {

@@ -17,6 +17,7 @@ use super::arrays::{char_array, date_array, decimal_array, key_array, text};
 use crate::generator::line_batch::LineBatchGenerator;
 use crate::generator::line_columns::LineColumns;
 use crate::generator::lineitem::col;
+use crate::generator::order_streams::OrderKeys;
 use crate::generator::{ColumnMask, RowRange, ScaleFactor};
 
 /// Number of `lineitem` columns.
@@ -36,8 +37,18 @@ pub(crate) struct LineitemSource {
 impl LineitemSource {
     /// The line items of the orders `range` with the columns in `mask`.
     pub(crate) fn new(sf: &ScaleFactor, range: RowRange, mask: ColumnMask) -> Self {
+        Self::with_keys(sf, range, mask, OrderKeys::BASE)
+    }
+
+    /// [`new`](Self::new) for rows keyed by `keys` (a refresh set's line items).
+    pub(crate) fn with_keys(
+        sf: &ScaleFactor,
+        range: RowRange,
+        mask: ColumnMask,
+        keys: OrderKeys,
+    ) -> Self {
         LineitemSource {
-            lines: LineBatchGenerator::new(sf, range, mask),
+            lines: LineBatchGenerator::with_keys(sf, range, mask, keys),
             mask,
             buffers: LineColumns::default(),
             built: Default::default(),

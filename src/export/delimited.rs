@@ -375,39 +375,42 @@ pub fn write_table(
     chunk_bytes: usize,
     sink: &mut dyn FnMut(&[u8]) -> std::io::Result<()>,
 ) -> std::io::Result<u64> {
-    fn drain<R: DelimitedRow>(
-        rows: impl Iterator<Item = R>,
-        dialect: Dialect,
-        chunk_bytes: usize,
-        sink: &mut dyn FnMut(&[u8]) -> std::io::Result<()>,
-    ) -> std::io::Result<u64> {
-        let mut buf = Vec::with_capacity(chunk_bytes.min(1 << 22) + 1024);
-        let mut count = 0;
-        for row in rows {
-            row.write_row(RowWriter::new(&mut buf, dialect));
-            count += 1;
-            if buf.len() >= chunk_bytes {
-                sink(&buf)?;
-                buf.clear();
-            }
-        }
-        if !buf.is_empty() {
-            sink(&buf)?;
-        }
-        Ok(count)
-    }
     let all = ColumnMask::ALL;
     let (d, n) = (dialect, chunk_bytes);
     match table {
-        Table::Region => drain(RegionGenerator::new(range, all), d, n, sink),
-        Table::Nation => drain(NationGenerator::new(range, all), d, n, sink),
-        Table::Supplier => drain(SupplierGenerator::new(sf, range, all), d, n, sink),
-        Table::Customer => drain(CustomerGenerator::new(sf, range, all), d, n, sink),
-        Table::Part => drain(PartGenerator::new(sf, range, all), d, n, sink),
-        Table::Partsupp => drain(PartsuppGenerator::new(sf, range, all), d, n, sink),
-        Table::Orders => drain(OrderGenerator::new(sf, range, all), d, n, sink),
-        Table::Lineitem => drain(LineitemGenerator::new(sf, range, all), d, n, sink),
+        Table::Region => write_rows(RegionGenerator::new(range, all), d, n, sink),
+        Table::Nation => write_rows(NationGenerator::new(range, all), d, n, sink),
+        Table::Supplier => write_rows(SupplierGenerator::new(sf, range, all), d, n, sink),
+        Table::Customer => write_rows(CustomerGenerator::new(sf, range, all), d, n, sink),
+        Table::Part => write_rows(PartGenerator::new(sf, range, all), d, n, sink),
+        Table::Partsupp => write_rows(PartsuppGenerator::new(sf, range, all), d, n, sink),
+        Table::Orders => write_rows(OrderGenerator::new(sf, range, all), d, n, sink),
+        Table::Lineitem => write_rows(LineitemGenerator::new(sf, range, all), d, n, sink),
     }
+}
+
+/// Encodes `rows` (no header) and hands the text to `sink` in pieces of about `chunk_bytes`;
+/// returns the number of rows.
+pub fn write_rows<R: DelimitedRow, E>(
+    rows: impl Iterator<Item = R>,
+    dialect: Dialect,
+    chunk_bytes: usize,
+    sink: &mut dyn FnMut(&[u8]) -> Result<(), E>,
+) -> Result<u64, E> {
+    let mut buf = Vec::with_capacity(chunk_bytes.min(1 << 22) + 1024);
+    let mut count = 0;
+    for row in rows {
+        row.write_row(RowWriter::new(&mut buf, dialect));
+        count += 1;
+        if buf.len() >= chunk_bytes {
+            sink(&buf)?;
+            buf.clear();
+        }
+    }
+    if !buf.is_empty() {
+        sink(&buf)?;
+    }
+    Ok(count)
 }
 
 /// Writes the generator rows `range` of `table` as dbgen `.tbl` text to `writer`.

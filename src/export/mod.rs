@@ -9,6 +9,8 @@ pub mod format;
 #[cfg(feature = "parquet")]
 pub mod parquet;
 pub mod plan;
+pub mod refresh;
 
 pub use exporter::{ExportSummary, Exporter, Progress, TableSummary};
 pub use format::Format;
+pub use refresh::{RefreshFile, write_refresh_sets};

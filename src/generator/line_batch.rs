@@ -24,8 +24,8 @@ use super::lineitem::col;
 use super::order_streams::{
     COMMITDATE_STREAM, DATE_BASE, DISCOUNT_STREAM, INSTRUCT_STREAM, LAST_ORDER_DAY,
     LINE_COMMENT_STREAM, LINE_COMMENT_TEXT, LINE_COUNT_STREAM, MAX_LINES, ORDERDATE_STREAM,
-    PARTKEY_STREAM, QUANTITY_STREAM, RECEIPTDATE_STREAM, RETURNFLAG_STREAM, SHIPDATE_STREAM,
-    SHIPMODE_STREAM, SUPPLIER_STREAM, TAX_STREAM, orderkey,
+    OrderKeys, PARTKEY_STREAM, QUANTITY_STREAM, RECEIPTDATE_STREAM, RETURNFLAG_STREAM,
+    SHIPDATE_STREAM, SHIPMODE_STREAM, SUPPLIER_STREAM, TAX_STREAM,
 };
 use super::random::{EXACT_SPAN_LIMIT, POWERS, RandomStream, mul_mod, unif_int, unif_small};
 use super::scale::{RowRange, ScaleFactor};
@@ -114,6 +114,7 @@ pub struct LineBatchGenerator {
     next: u64,
     end: u64,
     needed: ColumnMask,
+    keys: OrderKeys,
     parts: i64,
     suppliers: i64,
     line_count: OrderStream,
@@ -146,7 +147,19 @@ pub struct LineBatchGenerator {
 impl LineBatchGenerator {
     /// The line items of the orders `orders` (0-based order rows) with the columns in `columns`
     /// (indices of [`col`]).
+    #[cfg(test)]
     pub fn new(sf: &ScaleFactor, orders: RowRange, columns: ColumnMask) -> Self {
+        Self::with_keys(sf, orders, columns, OrderKeys::BASE)
+    }
+
+    /// The line items of the orders `orders` with `columns`, keyed by `keys` (the base table's
+    /// keys, or a refresh set's).
+    pub(crate) fn with_keys(
+        sf: &ScaleFactor,
+        orders: RowRange,
+        columns: ColumnMask,
+        keys: OrderKeys,
+    ) -> Self {
         let start = orders.start;
         let at = |spec| OrderStream::at(spec, start);
         let mut needed = columns;
@@ -173,8 +186,9 @@ impl LineBatchGenerator {
             .collect();
         LineBatchGenerator {
             next: start,
-            end: orders.end.min(sf.order_count() as u64).max(start),
+            end: orders.end.min(keys.row_limit(sf.order_count())).max(start),
             needed,
+            keys,
             parts: sf.part_count(),
             suppliers: sf.supplier_count(),
             line_count: at(LINE_COUNT_STREAM),
@@ -315,7 +329,7 @@ impl LineBatchGenerator {
         if needed.has(col::ORDERKEY) {
             let mut pos = start;
             for (order, &count) in counts.iter().enumerate() {
-                let key = orderkey(first_row + order as u64 + 1);
+                let key = self.keys.key(first_row + order as u64);
                 out.orderkey[pos..pos + LANES].fill(key);
                 pos += usize::from(count);
             }

@@ -19,7 +19,7 @@ use super::line_columns::LineColumns;
 use super::lineitem::col as line_col;
 use super::order_streams::{
     CLERK_STREAM, CUSTKEY_STREAM, DATE_BASE, LAST_ORDER_DAY, ORDER_COMMENT_STREAM,
-    ORDER_COMMENT_TEXT, ORDERDATE_STREAM, PRIORITY_STREAM, ordering_customer, orderkey,
+    ORDER_COMMENT_TEXT, ORDERDATE_STREAM, OrderKeys, PRIORITY_STREAM, ordering_customer,
 };
 use super::orders::col;
 use super::random::{EXACT_SPAN_LIMIT, POWERS, RandomStream, mul_mod, unif_int, unif_small};
@@ -69,6 +69,7 @@ pub struct OrderBatchGenerator {
     next: u64,
     end: u64,
     columns: ColumnMask,
+    keys: OrderKeys,
     customers: i64,
     clerks: i64,
     custkey: OrderStream,
@@ -83,6 +84,16 @@ pub struct OrderBatchGenerator {
 impl OrderBatchGenerator {
     /// The orders `orders` (0-based rows) with the columns in `columns` (indices of [`col`]).
     pub fn new(sf: &ScaleFactor, orders: RowRange, columns: ColumnMask) -> Self {
+        Self::with_keys(sf, orders, columns, OrderKeys::BASE)
+    }
+
+    /// [`new`](Self::new) for generator rows keyed by `keys` (a refresh set's orders).
+    pub(crate) fn with_keys(
+        sf: &ScaleFactor,
+        orders: RowRange,
+        columns: ColumnMask,
+        keys: OrderKeys,
+    ) -> Self {
         let at = |spec| OrderStream::at(spec, orders.start);
         let wide_custkey =
             (columns.has(col::CUSTKEY) && sf.uses_64bit_keys()).then(|| WideCustkey {
@@ -97,13 +108,17 @@ impl OrderBatchGenerator {
             line_columns.push(line_col::LINESTATUS);
         }
         let summaries = (!line_columns.is_empty()).then(|| Summaries {
-            lines: LineBatchGenerator::new(sf, orders, ColumnMask::of(line_columns)),
+            lines: LineBatchGenerator::with_keys(sf, orders, ColumnMask::of(line_columns), keys),
             columns: LineColumns::default(),
         });
         OrderBatchGenerator {
             next: orders.start,
-            end: orders.end.min(sf.order_count() as u64).max(orders.start),
+            end: orders
+                .end
+                .min(keys.row_limit(sf.order_count()))
+                .max(orders.start),
             columns,
+            keys,
             customers: sf.customer_count(),
             clerks: sf.clerk_count(),
             custkey: at(CUSTKEY_STREAM),
@@ -130,7 +145,7 @@ impl OrderBatchGenerator {
         if has(col::ORDERKEY) {
             out.orderkey.clear();
             out.orderkey
-                .extend((first..first + n as u64).map(|row| orderkey(row + 1)));
+                .extend((first..first + n as u64).map(|row| self.keys.key(row)));
         }
         if has(col::CUSTKEY) {
             let (keys, customers) = (&mut out.custkey, self.customers);

@@ -52,8 +52,55 @@ pub(super) fn ordering_customer(mut key: i64, customers: i64) -> i64 {
 /// The order key of the `index`-th order (1-based): dbgen keeps 8 of every 32 keys.
 #[inline]
 pub const fn orderkey(index: u64) -> i64 {
+    sparse_key(index, 0)
+}
+
+/// dbgen's sparse keys: of every 32 keys, slot `seq` (0..4) of 8 belongs to one key sequence.
+/// The base table uses slot 0; refresh sets insert their orders into slot 1 (dbgen's
+/// `mk_sparse`).
+#[inline]
+pub const fn sparse_key(index: u64, seq: i64) -> i64 {
     let i = index as i64;
-    ((i >> 3) << 5) | (i & 7)
+    ((i >> 3) << 5) | (seq << 3) | (i & 7)
+}
+
+/// How generator rows of `orders`/`lineitem` get their order keys, and where they end.
+///
+/// The base table's row `r` is order `r + 1`. A refresh set's rows continue dbgen's random
+/// streams past the base table (so its values are those of rows beyond the last order) but
+/// take keys from the set's own order indices, in another key slot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct OrderKeys {
+    /// Generator rows before the row whose order index is 1.
+    shift: u64,
+    /// The key slot ([`sparse_key`]).
+    seq: i64,
+}
+
+impl OrderKeys {
+    /// The base table: row `r` has key [`orderkey`]`(r + 1)`.
+    pub const BASE: OrderKeys = OrderKeys { shift: 0, seq: 0 };
+
+    /// Rows `shift + i - 1` keyed as order index `i` in key slot `seq`.
+    pub(crate) const fn shifted(shift: u64, seq: i64) -> OrderKeys {
+        OrderKeys { shift, seq }
+    }
+
+    /// The order key of generator row `row` (0-based).
+    #[inline]
+    pub const fn key(&self, row: u64) -> i64 {
+        sparse_key(row + 1 - self.shift, self.seq)
+    }
+
+    /// One past the last generator row these keys may cover: the base table ends with its
+    /// last order, a refresh set's range is its own.
+    pub(crate) fn row_limit(&self, orders: i64) -> u64 {
+        if *self == OrderKeys::BASE {
+            orders as u64
+        } else {
+            u64::MAX
+        }
+    }
 }
 
 /// The order index (1-based) of `key`, or of the first order with a larger key.
@@ -85,5 +132,11 @@ mod tests {
             assert_eq!(order_index_at_or_after(orderkey(index)), index);
             assert_eq!(order_index_at_or_after(orderkey(index) + 1), index + 1);
         }
+        // Refresh set keys: the second 8-key slot of each 32-key block.
+        assert_eq!(sparse_key(1, 1), 9);
+        assert_eq!(sparse_key(8, 1), 40);
+        let keys = OrderKeys::shifted(15_000, 1);
+        assert_eq!(keys.key(15_000), 9);
+        assert_eq!(OrderKeys::BASE.key(7), orderkey(8));
     }
 }

@@ -8,6 +8,7 @@ use super::line_batch::LineBatchGenerator;
 use super::line_columns::LineColumns;
 use super::lineitem::{Lineitem, col as line};
 use super::order_batch::{OrderBatchGenerator, OrderColumns};
+use super::order_streams::OrderKeys;
 use super::orders::{Order, col as order};
 use super::scale::{RowRange, ScaleFactor};
 
@@ -35,10 +36,20 @@ impl LineitemGenerator {
     /// The line items of the orders in `orders` (order rows, 0-based), with `columns`; the
     /// other fields are zero or empty.
     pub fn new(sf: &ScaleFactor, orders: RowRange, columns: ColumnMask) -> Self {
+        Self::with_keys(sf, orders, columns, OrderKeys::BASE)
+    }
+
+    /// [`new`](Self::new) for generator rows keyed by `keys` (a refresh set's line items).
+    pub(crate) fn with_keys(
+        sf: &ScaleFactor,
+        orders: RowRange,
+        columns: ColumnMask,
+        keys: OrderKeys,
+    ) -> Self {
         // l_orderkey and l_linenumber cost nothing and keep every row identifiable.
-        let keys = ColumnMask::of([line::ORDERKEY, line::LINENUMBER]);
+        let ids = ColumnMask::of([line::ORDERKEY, line::LINENUMBER]);
         LineitemGenerator {
-            lines: LineBatchGenerator::new(sf, orders, columns.union(keys)),
+            lines: LineBatchGenerator::with_keys(sf, orders, columns.union(ids), keys),
             columns: LineColumns::default(),
             len: 0,
             position: 0,
@@ -95,9 +106,19 @@ impl OrderGenerator {
     /// The orders in `range` (order rows, 0-based), with the columns in `columns`; the other
     /// fields are zero or empty.
     pub fn new(sf: &ScaleFactor, range: RowRange, columns: ColumnMask) -> Self {
+        Self::with_keys(sf, range, columns, OrderKeys::BASE)
+    }
+
+    /// [`new`](Self::new) for generator rows keyed by `keys` (a refresh set's orders).
+    pub(crate) fn with_keys(
+        sf: &ScaleFactor,
+        range: RowRange,
+        columns: ColumnMask,
+        keys: OrderKeys,
+    ) -> Self {
         let columns = columns.union(ColumnMask::of([order::ORDERKEY]));
         OrderGenerator {
-            orders: OrderBatchGenerator::new(sf, range, columns),
+            orders: OrderBatchGenerator::with_keys(sf, range, columns, keys),
             columns: OrderColumns::default(),
             len: 0,
             position: 0,

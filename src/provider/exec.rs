@@ -45,6 +45,8 @@ pub struct TpchScanExec {
     fetch: Option<usize>,
     /// Value ranges rows must be in (pushed-down filters, applied exactly).
     filter: RowFilter,
+    /// Generator rows not generated (orders deleted by a refresh function), sorted, disjoint.
+    excluded: Arc<[RowRange]>,
     /// Rows per partition, computed on first use (lineitem counts draw one value per order).
     row_counts: Arc<OnceLock<Vec<Precision<usize>>>>,
     metrics: ExecutionPlanMetricsSet,
@@ -89,6 +91,7 @@ impl TpchScanExec {
             ranges,
             fetch: None,
             filter: RowFilter::default(),
+            excluded: Arc::new([]),
             row_counts: Arc::new(OnceLock::new()),
             metrics: ExecutionPlanMetricsSet::new(),
             properties,
@@ -124,9 +127,56 @@ impl TpchScanExec {
         self.row_counts.get_or_init(|| {
             self.ranges
                 .iter()
-                .map(|r| row_count(self.table, &self.sf, *r))
+                .map(|r| {
+                    self.pieces(*r)
+                        .into_iter()
+                        .fold(Precision::Exact(0), |total, piece| {
+                            total.add(&row_count(self.table, &self.sf, piece))
+                        })
+                })
                 .collect()
         })
+    }
+
+    /// The parts of `range` not excluded, in order.
+    fn pieces(&self, range: RowRange) -> Vec<RowRange> {
+        let mut pieces = Vec::new();
+        let mut start = range.start;
+        for cut in self.excluded.iter() {
+            if cut.end <= start || cut.start >= range.end {
+                continue;
+            }
+            if cut.start > start {
+                pieces.push(RowRange::new(start, cut.start));
+            }
+            start = start.max(cut.end);
+        }
+        if start < range.end {
+            pieces.push(RowRange::new(start, range.end));
+        }
+        pieces
+    }
+
+    /// The generator rows this scan leaves out.
+    pub fn excluded_rows(&self) -> &[RowRange] {
+        &self.excluded
+    }
+
+    /// This scan without the generator rows `excluded` (sorted and merged here); the partitions
+    /// keep their ranges, and statistics count only the rows generated.
+    pub fn without_rows(mut self, mut excluded: Vec<RowRange>) -> Self {
+        excluded.retain(|r| !r.is_empty());
+        excluded.sort_by_key(|r| r.start);
+        let mut merged: Vec<RowRange> = Vec::with_capacity(excluded.len());
+        for range in excluded {
+            match merged.last_mut() {
+                Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
+                _ => merged.push(range),
+            }
+        }
+        self.excluded = merged.into();
+        self.row_counts = Arc::new(OnceLock::new());
+        self
     }
 
     /// The filter the scan applies.
@@ -352,21 +402,28 @@ impl ExecutionPlan for TpchScanExec {
             );
         };
         let batch_size = context.session_config().batch_size().max(1);
-        let batches = TableBatches::filtered(
-            self.table,
-            &self.sf,
-            *range,
-            Some(&self.projection),
-            batch_size,
-            self.filter.clone(),
-        )
-        .map_err(|e| DataFusionError::Execution(e.to_string()))?
-        .with_limit(self.fetch.map(|f| f as u64));
+        let pieces = self
+            .pieces(*range)
+            .into_iter()
+            .map(|piece| {
+                TableBatches::filtered(
+                    self.table,
+                    &self.sf,
+                    piece,
+                    Some(&self.projection),
+                    batch_size,
+                    self.filter.clone(),
+                )
+                .map(|b| b.with_limit(self.fetch.map(|f| f as u64)))
+            })
+            .collect::<crate::Result<Vec<_>>>()
+            .map_err(|e| DataFusionError::Execution(e.to_string()))?;
         let metrics = BaselineMetrics::new(&self.metrics, partition);
+        let stream = ScanStream::new(self.schema.clone(), pieces, self.fetch, metrics);
         // Generation never waits, so the stream must yield by itself: `cooperative` returns
         // `Pending` once the task's budget is spent (every 128 batches), letting tokio cancel the
         // query and run other tasks even under operators that drain their input in one poll.
-        Ok(Box::pin(cooperative(ScanStream::new(batches, metrics))))
+        Ok(Box::pin(cooperative(stream)))
     }
 
     fn metrics(&self) -> Option<MetricsSet> {

@@ -8,6 +8,7 @@
 //! that drains its input in one poll, like a partial aggregate, would otherwise never let the
 //! task be cancelled).
 
+use std::collections::VecDeque;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -20,21 +21,55 @@ use futures::Stream;
 
 use crate::arrow::TableBatches;
 
-/// A partition's batches, with DataFusion's baseline metrics (rows, compute time).
+/// A partition's batches, with DataFusion's baseline metrics (rows, compute time): the pieces
+/// of its range one after the other (a range with rows cut out by refresh deletes has several),
+/// at most `remaining` rows in all.
 pub(crate) struct ScanStream {
-    batches: TableBatches,
+    pieces: VecDeque<TableBatches>,
     schema: SchemaRef,
+    remaining: u64,
     metrics: BaselineMetrics,
 }
 
 impl ScanStream {
-    pub(crate) fn new(batches: TableBatches, metrics: BaselineMetrics) -> Self {
+    pub(crate) fn new(
+        schema: SchemaRef,
+        pieces: Vec<TableBatches>,
+        fetch: Option<usize>,
+        metrics: BaselineMetrics,
+    ) -> Self {
         ScanStream {
-            schema: batches.schema(),
-            batches,
+            schema,
+            pieces: pieces.into(),
+            remaining: fetch.map_or(u64::MAX, |f| f as u64),
             metrics,
         }
     }
+}
+
+/// The next batch of `pieces`, at most `remaining` rows in all.
+fn next_batch(
+    pieces: &mut VecDeque<TableBatches>,
+    remaining: &mut u64,
+) -> Option<Result<RecordBatch>> {
+    while *remaining > 0 {
+        let piece = pieces.front_mut()?;
+        match piece.next() {
+            Some(Ok(batch)) => {
+                let batch = match batch.num_rows() as u64 > *remaining {
+                    true => batch.slice(0, *remaining as usize),
+                    false => batch,
+                };
+                *remaining -= batch.num_rows() as u64;
+                return Some(Ok(batch));
+            }
+            Some(Err(e)) => return Some(Err(DataFusionError::from(e))),
+            None => {
+                pieces.pop_front();
+            }
+        }
+    }
+    None
 }
 
 impl Stream for ScanStream {
@@ -43,10 +78,7 @@ impl Stream for ScanStream {
     fn poll_next(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
         let timer = this.metrics.elapsed_compute().timer();
-        let next = this
-            .batches
-            .next()
-            .map(|batch| batch.map_err(DataFusionError::from));
+        let next = next_batch(&mut this.pieces, &mut this.remaining);
         timer.done();
         this.metrics.record_poll(Poll::Ready(next))
     }

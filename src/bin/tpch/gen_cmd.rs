@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use datafusion_dbgen::export::parquet::ParquetOptions;
-use datafusion_dbgen::export::{ExportSummary, Exporter, Format, Progress};
+use datafusion_dbgen::export::{ExportSummary, Exporter, Format, Progress, write_refresh_sets};
 use datafusion_dbgen::sink::{BackendChoice, SinkConfig};
 use datafusion_dbgen::{Error, ScaleFactor, Table};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
@@ -56,11 +56,18 @@ pub(crate) struct GenArgs {
     /// I/O back end (default: $TPCH_IO_BACKEND, else auto).
     #[arg(long, value_enum)]
     io_backend: Option<BackendArg>,
+    /// Write only dbgen's refresh sets 1..N (`dbgen -U N`): orders.tbl.uK, lineitem.tbl.uK
+    /// and delete.K, in .tbl format.
+    #[arg(long, value_parser = values::at_least_one::<u32>)]
+    updates: Option<u32>,
 }
 
 pub(crate) fn generate(args: GenArgs, interrupt: &Interrupt) -> Result<(), Error> {
     let sf = args.sf;
     let format = Format::from(args.format);
+    if let Some(count) = args.updates {
+        return refresh_sets(&args, count, interrupt);
+    }
     let tables: Vec<Table> = match &args.tables {
         Some(list) => list
             .split(',')
@@ -125,6 +132,52 @@ pub(crate) fn generate(args: GenArgs, interrupt: &Interrupt) -> Result<(), Error
         );
     }
     print_summary(&summary);
+    Ok(())
+}
+
+/// `--updates N`: the refresh sets, alone (as `dbgen -U` writes no base table).
+fn refresh_sets(args: &GenArgs, count: u32, interrupt: &Interrupt) -> Result<(), Error> {
+    let conflicting = [
+        (args.tables.is_some(), "--tables"),
+        (
+            args.parts.is_some() || args.part.is_some(),
+            "--parts/--part",
+        ),
+        (args.files_per_table != 1, "--files-per-table"),
+        (!matches!(args.format, FormatArg::Tbl), "--format"),
+        (
+            args.compression.is_some() || args.row_group_rows.is_some(),
+            "--compression/--row-group-rows",
+        ),
+    ];
+    if let Some((_, flag)) = conflicting.iter().find(|(given, _)| *given) {
+        return Err(Error::InvalidOption(format!(
+            "{flag} does not apply to --updates (dbgen writes refresh sets whole, as .tbl)"
+        )));
+    }
+    let backend = match args.io_backend {
+        Some(choice) => BackendChoice::from(choice),
+        None => BackendChoice::from_env()?,
+    };
+    let started = std::time::Instant::now();
+    let flag = interrupt.flag();
+    let files = write_refresh_sets(
+        &args.sf,
+        count,
+        &args.output,
+        args.overwrite,
+        SinkConfig::default().backend(backend),
+        Some(&flag),
+    )?;
+    println!("{:<20} {:>8} {:>10}", "file", "rows", "bytes");
+    for file in &files {
+        let name = file.path.file_name().unwrap_or_default().to_string_lossy();
+        println!("{name:<20} {:>8} {:>10}", file.rows, file.bytes);
+    }
+    println!(
+        "{count} refresh set(s) in {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
