@@ -10,6 +10,9 @@
 //!   written by `tpch gen --format parquet`, or tables loaded into memory ([`tpch_context`]);
 //! - [`run_query`] (one query, timed) and [`check_answer`] (a result against an answer, with a
 //!   [`Mismatch`] naming the row and column that differ);
+//! - qgen's query streams ([`QueryStream`]: the substitution parameters of `qgen -r SEED -p N`,
+//!   rendered into the same SQL), the refresh functions RF1/RF2 ([`Refresher`]) and a TPC-H run
+//!   ([`run_tpch`]: power and throughput tests, Power@Size, Throughput@Size, QphH@Size);
 //! - [`run_benchmark`]: the whole loop (queries × iterations, optional verification) giving a
 //!   [`BenchReport`] that prints as a table and serialises to JSON ([`BenchReport::to_json`]).
 //!
@@ -53,15 +56,24 @@
 mod answers;
 mod check;
 mod error;
+pub mod metrics;
+mod qgen;
 mod queries;
+mod refresh;
 mod report;
 mod runner;
 mod source;
+mod tpch_run;
 
 pub use answers::{ANSWER_SCALE_FACTORS, AnswerSet, answer};
 pub use check::{Mismatch, check_answer};
 pub use error::BenchError;
+pub use qgen::{MAX_SEED, QueryStream, StreamQuery, stream_order};
 pub use queries::{QUERIES, QUERY_COUNT, parse_query_list, query};
+pub use refresh::{Refresher, refreshable_context};
 pub use report::{BenchReport, QueryReport, Verification};
 pub use runner::{BenchOptions, run_benchmark, run_benchmark_with_progress, run_query};
 pub use source::{Source, register_source, tpch_context, tpch_session};
+pub use tpch_run::{
+    PowerReport, RunKind, RunOptions, RunReport, Step, StreamReport, ThroughputReport, run_tpch,
+};

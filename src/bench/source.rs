@@ -69,7 +69,7 @@ impl FromStr for Source {
 
 /// The session configuration used for every source: `target_partitions` partitions (at least
 /// 1) and the information schema enabled (`SHOW TABLES`).
-fn session_config(target_partitions: usize) -> SessionConfig {
+pub(super) fn session_config(target_partitions: usize) -> SessionConfig {
     SessionConfig::new()
         .with_target_partitions(target_partitions.max(1))
         .with_information_schema(true)

@@ -47,6 +47,27 @@ impl Date {
         (year, month, day)
     }
 
+    /// The date of `year`, `month` (1–12) and `day` (1–31) in the proleptic Gregorian calendar
+    /// (the inverse of [`Date::ymd`]).
+    pub fn from_ymd(year: i32, month: u32, day: u32) -> Date {
+        // Years start on March 1st so that the leap day is the last day of a year.
+        let year = i64::from(year) - i64::from(month <= 2);
+        let era = year.div_euclid(400);
+        let year_of_era = year.rem_euclid(400);
+        let shifted_month = i64::from((month + 9) % 12);
+        let day_of_year = (153 * shifted_month + 2) / 5 + i64::from(day) - 1;
+        let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+        Date((era * 146_097 + day_of_era - 719_468) as i32)
+    }
+
+    /// This date moved by whole calendar `months` (the day of the month kept; callers pass
+    /// days that exist in every month, as TPC-H's parameters do).
+    pub fn add_months(self, months: i32) -> Date {
+        let (year, month, day) = self.ymd();
+        let index = year * 12 + month as i32 - 1 + months;
+        Date::from_ymd(index.div_euclid(12), index.rem_euclid(12) as u32 + 1, day)
+    }
+
     /// The date as the 10 bytes `YYYY-MM-DD` (years 0–9999).
     #[inline]
     pub fn iso_bytes(self) -> [u8; 10] {
@@ -108,5 +129,17 @@ mod tests {
             "1998-12-31"
         );
         assert_eq!(Date(-1).ymd(), (1969, 12, 31));
+        for days in [-800_000, -1, 0, 59, 8035, 10_956, 2_000_000] {
+            let (y, m, d) = Date(days).ymd();
+            assert_eq!(Date::from_ymd(y, m, d), Date(days));
+        }
+        assert_eq!(
+            Date::from_ymd(1995, 3, 1).add_months(10).to_string(),
+            "1996-01-01"
+        );
+        assert_eq!(
+            Date::from_ymd(1993, 1, 1).add_months(-1).to_string(),
+            "1992-12-01"
+        );
     }
 }

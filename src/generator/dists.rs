@@ -171,6 +171,13 @@ pub fn dists() -> &'static Distributions {
     })
 }
 
+/// Distribution `name` of the embedded dists.dss, parsed anew: for the ones only qgen reads
+/// (`nations2`, `Q13a`, `Q13b`).
+#[cfg_attr(not(feature = "datafusion"), allow(dead_code))] // qgen lives in bench
+pub(crate) fn embedded(name: &str) -> Distribution {
+    parse(DISTS_DSS, name)
+}
+
 /// Reads distribution `name` from the text of a dists.dss file, with dbgen's rules: `#` starts a
 /// comment, a block runs from `BEGIN name` to a line starting with `END`, entries are
 /// `text|weight`, and the `count` entry is not a member.

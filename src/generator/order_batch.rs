@@ -83,6 +83,7 @@ pub struct OrderBatchGenerator {
 
 impl OrderBatchGenerator {
     /// The orders `orders` (0-based rows) with the columns in `columns` (indices of [`col`]).
+    #[cfg_attr(not(feature = "arrow"), allow(dead_code))] // the arrow sources build it
     pub fn new(sf: &ScaleFactor, orders: RowRange, columns: ColumnMask) -> Self {
         Self::with_keys(sf, orders, columns, OrderKeys::BASE)
     }

@@ -66,7 +66,7 @@ impl RefreshSet {
             )));
         }
         Ok(RefreshSet {
-            sf: sf.clone(),
+            sf: *sf,
             number,
             orders,
         })

@@ -184,6 +184,29 @@ impl RowRange {
         Ok(RowRange { start, end })
     }
 
+    /// The parts of `self` outside every range of `cuts` (in any order, possibly
+    /// overlapping), ascending.
+    pub fn without(&self, cuts: &[RowRange]) -> Vec<RowRange> {
+        let mut cuts: Vec<RowRange> = cuts
+            .iter()
+            .filter(|c| c.end > self.start && c.start < self.end && !c.is_empty())
+            .copied()
+            .collect();
+        cuts.sort_by_key(|c| c.start);
+        let mut pieces = Vec::new();
+        let mut start = self.start;
+        for cut in cuts {
+            if cut.start > start {
+                pieces.push(RowRange::new(start, cut.start));
+            }
+            start = start.max(cut.end);
+        }
+        if start < self.end {
+            pieces.push(RowRange::new(start, self.end));
+        }
+        pieces
+    }
+
     /// The sub-range of `self` that is chunk `part` (1-based) of `parts`.
     pub fn subchunk(&self, part: u64, parts: u64) -> Result<RowRange> {
         let inner = RowRange::chunk(self.len(), part, parts)?;
@@ -244,6 +267,18 @@ impl WideChunks {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ranges_without_cuts() {
+        let r = RowRange::new;
+        assert_eq!(r(0, 10).without(&[]), [r(0, 10)]);
+        assert_eq!(
+            r(0, 10).without(&[r(3, 5), r(0, 1), r(4, 7)]),
+            [r(1, 3), r(7, 10)]
+        );
+        assert_eq!(r(5, 10).without(&[r(0, 20)]), []);
+        assert_eq!(r(5, 10).without(&[r(0, 5), r(10, 12)]), [r(5, 10)]);
+    }
 
     #[test]
     fn fractional_scale_factors_follow_dbgen() {

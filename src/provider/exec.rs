@@ -140,21 +140,7 @@ impl TpchScanExec {
 
     /// The parts of `range` not excluded, in order.
     fn pieces(&self, range: RowRange) -> Vec<RowRange> {
-        let mut pieces = Vec::new();
-        let mut start = range.start;
-        for cut in self.excluded.iter() {
-            if cut.end <= start || cut.start >= range.end {
-                continue;
-            }
-            if cut.start > start {
-                pieces.push(RowRange::new(start, cut.start));
-            }
-            start = start.max(cut.end);
-        }
-        if start < range.end {
-            pieces.push(RowRange::new(start, range.end));
-        }
-        pieces
+        range.without(&self.excluded)
     }
 
     /// The generator rows this scan leaves out.
@@ -301,6 +287,10 @@ impl DisplayAs for TpchScanExec {
                     key_of_row(self.table, self.rows.end - 1)
                 )?;
             }
+        }
+        if !self.excluded.is_empty() {
+            let rows: u64 = self.excluded.iter().map(RowRange::len).sum();
+            write!(f, "{sep}deleted_orders={rows}")?;
         }
         if !self.filter.is_empty() {
             let full = table_schema(self.table);

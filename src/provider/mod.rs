@@ -45,6 +45,7 @@ mod exec;
 pub(crate) mod filters;
 mod functions;
 pub(crate) mod keys;
+mod refresh;
 pub(crate) mod stats;
 mod stream;
 mod table;
@@ -55,4 +56,5 @@ pub use catalog::{
 };
 pub use exec::TpchScanExec;
 pub use functions::{FUNCTION_PREFIX, TpchTableFunction, register_tpch_functions};
+pub use refresh::{RefreshCounts, RefreshState, RefreshableTable, register_tpch_refreshable};
 pub use table::{MIN_ROWS_PER_PARTITION, TpchTableProvider};

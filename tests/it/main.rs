@@ -14,6 +14,8 @@ mod provider_data;
 mod provider_plan;
 mod provider_pushdown;
 mod queries;
+mod refresh;
 mod sink;
 mod skip_ahead;
 mod tbl_checksums;
+mod tpch_run;

@@ -4,7 +4,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use datafusion_dbgen::bench::{
-    AnswerSet, BenchOptions, BenchReport, Source, parse_query_list, run_benchmark_with_progress,
+    AnswerSet, BenchOptions, BenchReport, MAX_SEED, RunKind, RunOptions, Source, parse_query_list,
+    run_benchmark_with_progress, run_tpch,
 };
 use datafusion_dbgen::{Error, ScaleFactor};
 
@@ -40,9 +41,80 @@ pub(crate) struct BenchArgs {
     /// DataFusion's target partitions, at least 1 (default: all cores).
     #[arg(long, value_parser = values::at_least_one::<usize>)]
     target_partitions: Option<usize>,
+    /// A TPC-H run instead of the 22 validation queries: power (RF1, stream 0, RF2),
+    /// throughput (query streams in parallel with the refresh stream) or full (both), with
+    /// Power@Size, Throughput@Size and QphH@Size.
+    #[arg(long, value_enum)]
+    run: Option<RunArg>,
+    /// Query streams of the throughput test, at least 1 (default: the spec's minimum for the
+    /// SF, 2 at SF 1).
+    #[arg(long, value_parser = values::at_least_one::<usize>)]
+    streams: Option<usize>,
+    /// qgen's seed for the run's substitution parameters (stream s uses SEED + s; default: the
+    /// load's end time as mmddhhmmss, the spec's rule).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=MAX_SEED))]
+    seed: Option<u64>,
+}
+
+/// `--run` of `tpch bench`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub(crate) enum RunArg {
+    Power,
+    Throughput,
+    Full,
+}
+
+impl From<RunArg> for RunKind {
+    fn from(run: RunArg) -> RunKind {
+        match run {
+            RunArg::Power => RunKind::Power,
+            RunArg::Throughput => RunKind::Throughput,
+            RunArg::Full => RunKind::Full,
+        }
+    }
+}
+
+/// `--run`: a TPC-H run and its metrics.
+fn tpch_run(args: BenchArgs, run: RunArg, interrupt: &Interrupt) -> Result<(), Error> {
+    let only_validation = [
+        (args.verify || args.answers.is_some(), "--verify/--answers"),
+        (args.iterations != 1, "--iterations"),
+        (args.queries != "all", "--queries"),
+    ];
+    if let Some((_, flag)) = only_validation.iter().find(|(given, _)| *given) {
+        return Err(Error::InvalidOption(format!(
+            "{flag} does not apply to --run (a run's queries are qgen's streams)"
+        )));
+    }
+    let options = RunOptions {
+        sf: args.sf.value(),
+        source: args.source.parse().map_err(bench_err)?,
+        target_partitions: args.target_partitions.unwrap_or_else(default_partitions),
+        run: run.into(),
+        streams: args.streams,
+        seed: args.seed,
+    };
+    let work = async { run_tpch(&options).await.map_err(bench_err) };
+    let report = run_interruptible(work, interrupt, Duration::from_millis(100))?;
+    print!("{report}");
+    if let Some(path) = &args.json {
+        std::fs::write(path, report.to_json()).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
+    }
+    Ok(())
 }
 
 pub(crate) fn bench(args: BenchArgs, interrupt: &Interrupt) -> Result<(), Error> {
+    if let Some(run) = args.run {
+        return tpch_run(args, run, interrupt);
+    }
+    if args.streams.is_some() || args.seed.is_some() {
+        return Err(Error::InvalidOption(
+            "--streams and --seed apply to --run power|throughput|full".into(),
+        ));
+    }
     let sf = args.sf;
     let source: Source = args.source.parse().map_err(bench_err)?;
     let verify = match (&args.answers, args.verify) {

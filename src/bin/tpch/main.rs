@@ -5,6 +5,8 @@ mod bench_cmd;
 mod gen_cmd;
 mod interrupt;
 #[cfg(feature = "datafusion")]
+mod queries_cmd;
+#[cfg(feature = "datafusion")]
 mod query_cmd;
 mod values;
 
@@ -37,6 +39,9 @@ enum Command {
     /// Run the 22 TPC-H queries as a benchmark, optionally verifying the answers.
     #[cfg(feature = "datafusion")]
     Bench(bench_cmd::BenchArgs),
+    /// Print a TPC-H query stream as TPC qgen makes it (-s SF -r SEED -p N): SQL or parameters.
+    #[cfg(feature = "datafusion")]
+    Queries(queries_cmd::QueriesArgs),
 }
 
 fn main() -> ExitCode {
@@ -57,6 +62,8 @@ fn main() -> ExitCode {
         Command::Query(args) => query_cmd::query(args, &interrupt),
         #[cfg(feature = "datafusion")]
         Command::Bench(args) => bench_cmd::bench(args, &interrupt),
+        #[cfg(feature = "datafusion")]
+        Command::Queries(args) => queries_cmd::queries(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
