@@ -21,6 +21,7 @@ use datafusion::prelude::SessionContext;
 use super::error::BenchError;
 use super::source::{Source, session_config};
 use crate::arrow::{DEFAULT_BATCH_SIZE, TableBatches, table_schema};
+use crate::generator::text::text_pool_with_threads;
 use crate::generator::{RefreshSet, ScaleFactor, Table};
 use crate::provider::{
     RefreshCounts, RefreshState, register_tpch_catalog, register_tpch_functions,
@@ -54,6 +55,17 @@ pub async fn refreshable_context(
             register_tpch_catalog(&ctx);
             register_tpch_functions(&ctx);
             let state = register_tpch_refreshable(&ctx, *sf)?;
+            // The generator's part of the load: the text pool every comment column (and each
+            // refresh set) reads, built once here as the memory source builds it while loading,
+            // so RF1 and the first queries time their own work.
+            let threads = target_partitions.max(1);
+            tokio::task::spawn_blocking(move || {
+                text_pool_with_threads(threads);
+            })
+            .await
+            .map_err(|e| {
+                BenchError::InvalidOption(format!("building the text pool failed: {e}"))
+            })?;
             Ok((ctx, target(Target::Provider(state))))
         }
         Source::Memory => {

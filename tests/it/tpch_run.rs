@@ -263,3 +263,56 @@ async fn power_and_full_runs_at_sf_0_01() {
     let err = run_tpch(&bad).await.unwrap_err();
     assert!(err.to_string().contains("DELETE"), "{err}");
 }
+
+#[test]
+fn bench_run_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("run.json");
+    let out = tpch(&[
+        "bench",
+        "--sf",
+        "0.01",
+        "--run",
+        "power",
+        "--seed",
+        "7",
+        "--source",
+        "memory",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("Power@Size"), "{stdout}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["seed"], 7);
+    assert!(report["power_at_size"].as_f64().unwrap() > 0.0);
+    assert!(report["qphh_at_size"].is_null());
+    let steps = report["power"]["stream"]["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 24);
+    for (args, message) in [
+        (
+            vec!["--run", "power", "--verify"],
+            "does not apply to --run",
+        ),
+        (vec!["--streams", "2"], "apply to --run"),
+        (
+            vec!["--run", "full", "--source", "parquet:/nonexistent"],
+            "DELETE",
+        ),
+        (vec!["--run", "sprint"], "sprint"),
+    ] {
+        let mut all = vec!["bench", "--sf", "0.01"];
+        all.extend(args.iter().copied());
+        let failed = tpch(&all);
+        let stderr = String::from_utf8_lossy(&failed.stderr);
+        assert!(!failed.status.success(), "{args:?} succeeded");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
