@@ -14,6 +14,8 @@ pub mod arrow;
 pub mod bench;
 #[cfg(feature = "datafusion")]
 pub mod copy;
+#[cfg(feature = "ballista")]
+pub mod distributed;
 pub mod error;
 pub mod export;
 pub mod generator;

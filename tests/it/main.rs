@@ -5,6 +5,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod ballista;
 mod bench_cli;
 mod cli_gen;
 mod copy;
