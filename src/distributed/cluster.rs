@@ -3,6 +3,8 @@
 //! and single-machine runs.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use ballista::prelude::{SessionConfigExt, SessionContextExt};
@@ -12,7 +14,7 @@ use datafusion::execution::SessionStateBuilder;
 use datafusion::execution::context::SessionState;
 use datafusion::prelude::{SessionConfig, SessionContext};
 
-use super::codec::{logical_codec, physical_codec};
+use super::codec::{TpchPhysicalCodec, composed, logical_codec, physical_codec};
 use crate::generator::ScaleFactor;
 use crate::provider::register_tpch;
 
@@ -59,7 +61,8 @@ where
 #[derive(Debug)]
 pub struct LocalCluster {
     scheduler: SocketAddr,
-    executors: usize,
+    /// Scan parts each executor decoded, i.e. generated (one counter per executor).
+    parts: Vec<Arc<AtomicUsize>>,
 }
 
 fn ballista_err(e: impl std::error::Error + Send + Sync + 'static) -> DataFusionError {
@@ -92,19 +95,27 @@ impl LocalCluster {
         let client = client.ok_or_else(|| {
             DataFusionError::Execution(format!("the local scheduler at {url} did not answer"))
         })?;
+        let mut parts = Vec::with_capacity(executors);
         for _ in 0..executors {
+            // Each executor gets its own codec instance, counting the parts it runs.
+            let counter = Arc::new(AtomicUsize::new(0));
+            let codec = composed(TpchPhysicalCodec::counting(counter.clone()));
+            let config =
+                ballista_config(target_partitions).with_ballista_physical_extension_codec(codec);
+            let executor_state = SessionStateBuilder::new()
+                .with_config(config)
+                .with_default_features()
+                .build();
             ballista_executor::new_standalone_executor_from_state(
                 client.clone(),
                 slots.max(1),
-                &state,
+                &executor_state,
             )
             .await
             .map_err(ballista_err)?;
+            parts.push(counter);
         }
-        Ok(LocalCluster {
-            scheduler,
-            executors,
-        })
+        Ok(LocalCluster { scheduler, parts })
     }
 
     /// The scheduler's address as clients name it, `df://localhost:PORT`.
@@ -114,7 +125,16 @@ impl LocalCluster {
 
     /// The number of executors started.
     pub fn executors(&self) -> usize {
-        self.executors
+        self.parts.len()
+    }
+
+    /// How many scan parts each executor has run so far (decoded from the task plans it was
+    /// sent; each part is generated where it runs).
+    pub fn parts_run(&self) -> Vec<usize> {
+        self.parts
+            .iter()
+            .map(|c| c.load(Ordering::Relaxed))
+            .collect()
     }
 
     /// A client session on this cluster with the tables of `sf` ([`ballista_context`]).

@@ -8,6 +8,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ballista_core::serde::{BallistaLogicalExtensionCodec, BallistaPhysicalExtensionCodec};
 use datafusion::arrow::datatypes::SchemaRef;
@@ -267,7 +268,19 @@ impl LogicalExtensionCodec for TpchLogicalCodec {
 /// The physical codec for [`TpchScanExec`] alone; [`physical_codec`] composes it with
 /// Ballista's.
 #[derive(Debug, Default)]
-pub struct TpchPhysicalCodec;
+pub struct TpchPhysicalCodec {
+    /// Counts the scan parts decoded here (an executor decodes the plans of the tasks it runs).
+    parts_decoded: Option<Arc<AtomicUsize>>,
+}
+
+impl TpchPhysicalCodec {
+    /// A codec that adds the number of scan parts it decodes to `counter`.
+    pub fn counting(counter: Arc<AtomicUsize>) -> Self {
+        TpchPhysicalCodec {
+            parts_decoded: Some(counter),
+        }
+    }
+}
 
 impl PhysicalExtensionCodec for TpchPhysicalCodec {
     fn try_decode(
@@ -285,7 +298,12 @@ impl PhysicalExtensionCodec for TpchPhysicalCodec {
         }
         match decode(buf)? {
             Node::Scan(scan) => Ok(Arc::new(scan.plan()?)),
-            Node::Parts { scan, parts } => Ok(parts_exec(scan.plan()?, Some(&parts))),
+            Node::Parts { scan, parts } => {
+                if let Some(counter) = &self.parts_decoded {
+                    counter.fetch_add(parts.len(), Ordering::Relaxed);
+                }
+                Ok(parts_exec(scan.plan()?, Some(&parts)))
+            }
             Node::Table { .. } => Err(DataFusionError::Plan(
                 "a datafusion-dbgen table where a scan plan was expected".into(),
             )),
@@ -316,9 +334,14 @@ impl PhysicalExtensionCodec for TpchPhysicalCodec {
 /// The physical codec a cluster needs: Ballista's (shuffles and its other nodes) first, then
 /// [`TpchPhysicalCodec`].
 pub fn physical_codec() -> Arc<dyn PhysicalExtensionCodec> {
+    composed(TpchPhysicalCodec::default())
+}
+
+/// [`physical_codec`] with `ours` as the crate's part.
+pub(crate) fn composed(ours: TpchPhysicalCodec) -> Arc<dyn PhysicalExtensionCodec> {
     Arc::new(ComposedPhysicalExtensionCodec::new(vec![
         Arc::new(BallistaPhysicalExtensionCodec::default()),
-        Arc::new(TpchPhysicalCodec),
+        Arc::new(ours),
     ]))
 }
 
@@ -362,7 +385,7 @@ mod tests {
         for table in Table::ALL {
             let scan = TpchScanExec::try_new(table, sf, RowRange::new(0, 1000), None, 4).unwrap();
             let plan: Arc<dyn ExecutionPlan> = parts_exec(scan, Some(&[3, 1]));
-            let codec = TpchPhysicalCodec;
+            let codec = TpchPhysicalCodec::default();
             let converter = datafusion_proto::physical_plan::DefaultPhysicalProtoConverter {};
             let mut buf = Vec::new();
             codec

@@ -17,7 +17,7 @@
 //! # async fn main() -> datafusion::error::Result<()> {
 //! let sf = ScaleFactor::try_new(0.01)?;
 //! let ctx = SessionContext::new();
-//! let refresh = register_tpch_refreshable(&ctx, *sf)?;
+//! let refresh = register_tpch_refreshable(&ctx, sf)?;
 //! let set = RefreshSet::try_new(&sf, 1)?;
 //! refresh.insert(&set)?; // RF1: 10 orders and their line items
 //! refresh.delete(&set); // RF2: base orders 1..=7 and 32..=34, with their line items

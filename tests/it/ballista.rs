@@ -32,4 +32,11 @@ async fn the_22_queries_on_a_two_executor_cluster() {
         ],
         &batches
     );
+    // Both executors generated parts (each counts the scan parts in the task plans it ran).
+    let parts = cluster.parts_run();
+    assert_eq!(parts.len(), 2);
+    assert!(
+        parts.iter().all(|&p| p > 0),
+        "scan parts per executor: {parts:?}"
+    );
 }
