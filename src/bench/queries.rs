@@ -1,23 +1,19 @@
 //! The 22 TPC-H queries, embedded.
 
+use std::sync::LazyLock;
+
 use super::error::BenchError;
+use super::qgen::validation_sql;
 
 /// Number of TPC-H queries.
 pub const QUERY_COUNT: usize = 22;
 
-macro_rules! embed_queries {
-    ($($n:literal),* $(,)?) => {
-        [$(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/data/queries/q", $n, ".sql"))),*]
-    };
-}
-
 /// The 22 TPC-H queries with the validation substitution parameters (`QUERIES[0]` is Q1), one
 /// statement each, ending in `;`. They run unmodified in DataFusion over tables named as in the
-/// specification (`lineitem`, `orders`, ...).
-pub const QUERIES: [&str; QUERY_COUNT] = embed_queries!(
-    "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14", "15", "16",
-    "17", "18", "19", "20", "21", "22",
-);
+/// specification (`lineitem`, `orders`, ...). They are the query templates
+/// (`data/templates`) with qgen's validation parameters (`qgen -d`), rendered once.
+pub static QUERIES: LazyLock<[&'static str; QUERY_COUNT]> =
+    LazyLock::new(|| std::array::from_fn(|i| &*validation_sql(i + 1).leak()));
 
 /// The SQL of TPC-H query `n` (1..=22).
 ///

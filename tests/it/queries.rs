@@ -1,5 +1,5 @@
 //! The 22 TPC-H queries over the generating provider, every row compared with the answers
-//! computed on dbgen's own data (data/answers, see data/queries for the SQL).
+//! computed on dbgen's own data (data/answers, see data/templates for the SQL).
 
 use crate::support::run_queries;
 

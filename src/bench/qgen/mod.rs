@@ -30,6 +30,11 @@ use crate::generator::ScaleFactor;
 pub use draws::MAX_SEED;
 pub use order::stream_order;
 
+/// Query `n`'s SQL with the validation parameters (`qgen -d`): [`QUERIES`](super::QUERIES).
+pub(super) fn validation_sql(n: usize) -> String {
+    sql::render(n, &draws::defaults(n))
+}
+
 /// One query of a stream: its number, qgen's parameters and the SQL they make.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StreamQuery {
@@ -150,6 +155,18 @@ mod tests {
         for (i, q) in stream.queries().iter().enumerate() {
             assert_eq!(q.number, i + 1);
             assert_eq!(q.sql, QUERIES[i], "Q{}", i + 1);
+        }
+        // The validation literals, rendered from qgen's defaults table.
+        for (n, literal) in [
+            (1, "CAST('1998-09-02' AS date)"),
+            (4, "o_orderdate < CAST('1993-10-01' AS date)"),
+            (6, "l_discount BETWEEN 0.05\n    AND 0.07"),
+            (11, "sum(ps_supplycost * ps_availqty) * 0.0001000000"),
+            (16, "p_size IN (49, 14, 23, 45, 19, 3, 36, 9)"),
+            (19, "l_quantity <= 20 + 10"),
+            (22, "IN ('13', '31', '23', '29', '30', '18', '17')"),
+        ] {
+            assert!(QUERIES[n - 1].contains(literal), "Q{n} lacks {literal}");
         }
         // At every scale factor: the embedded answers were computed with these queries.
         let small = QueryStream::new(0.01, None, Some(3)).unwrap();

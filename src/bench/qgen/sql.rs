@@ -1,7 +1,7 @@
 //! qgen's parameters rendered into the crate's DataFusion SQL for the 22 queries.
 //!
-//! The templates (`data/templates/qNN.sql`) are the queries of `data/queries` with `:N` where a
-//! value goes, as in qgen's own templates. The values are qgen's parameters, with the date and
+//! The templates (`data/templates/qNN.sql`) are the crate's DataFusion SQL for the 22 queries
+//! with `:N` where a value goes, as in qgen's own templates. The values are qgen's parameters, with the date and
 //! range arithmetic the specification writes into its queries (`date ':1' + interval '3'
 //! month`, `:2 - 0.01`) done here, so every statement compares columns with plain literals —
 //! the same SQL the validation queries have always been.
