@@ -23,6 +23,7 @@ use super::source::{Source, session_config};
 use crate::arrow::{DEFAULT_BATCH_SIZE, TableBatches, table_schema};
 use crate::generator::text::text_pool_with_threads;
 use crate::generator::{RefreshSet, ScaleFactor, Table};
+use crate::provider::keys::key_column;
 use crate::provider::{
     RefreshCounts, RefreshState, register_tpch_catalog, register_tpch_functions,
     register_tpch_refreshable,
@@ -117,8 +118,8 @@ impl Refresher {
         match &self.target {
             Target::Provider(state) => Ok(state.delete(&set)),
             Target::Memory(ctx) => Ok(RefreshCounts {
-                orders: delete(ctx, &set, "o_orderkey").await?,
-                lineitems: delete(ctx, &set, "l_orderkey").await?,
+                orders: delete(ctx, &set, Table::Orders).await?,
+                lineitems: delete(ctx, &set, Table::Lineitem).await?,
             }),
         }
     }
@@ -137,17 +138,14 @@ async fn insert(ctx: &SessionContext, set: &RefreshSet, table: Table) -> Result<
     Ok(count(&result))
 }
 
-/// `DELETE FROM` the table keyed by `key` the set's base orders; returns the rows deleted.
-async fn delete(ctx: &SessionContext, set: &RefreshSet, key: &str) -> Result<u64, BenchError> {
+/// `DELETE FROM` `table` (orders or lineitem) the set's base orders; returns the rows deleted.
+async fn delete(ctx: &SessionContext, set: &RefreshSet, table: Table) -> Result<u64, BenchError> {
     let keys = set.delete_key_range();
-    let table = if key == "o_orderkey" {
-        "orders"
-    } else {
-        "lineitem"
-    };
+    let key = key_column(table).unwrap_or("o_orderkey");
     // Base keys are slot 0 of every 32 (key % 32 < 8): exactly the set's deleted orders.
     let sql = format!(
-        "DELETE FROM {table} WHERE {key} BETWEEN {} AND {} AND {key} % 32 < 8",
+        "DELETE FROM {} WHERE {key} BETWEEN {} AND {} AND {key} % 32 < 8",
+        table.name(),
         keys.start(),
         keys.end()
     );

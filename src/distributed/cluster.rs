@@ -32,8 +32,12 @@ pub fn ballista_config(target_partitions: usize) -> SessionConfig {
 
 /// A session state with [`ballista_config`].
 pub fn ballista_state(target_partitions: usize) -> SessionState {
+    state_of(ballista_config(target_partitions))
+}
+
+fn state_of(config: SessionConfig) -> SessionState {
     SessionStateBuilder::new()
-        .with_config(ballista_config(target_partitions))
+        .with_config(config)
         .with_default_features()
         .build()
 }
@@ -102,10 +106,7 @@ impl LocalCluster {
             let codec = composed(TpchPhysicalCodec::counting(counter.clone()));
             let config =
                 ballista_config(target_partitions).with_ballista_physical_extension_codec(codec);
-            let executor_state = SessionStateBuilder::new()
-                .with_config(config)
-                .with_default_features()
-                .build();
+            let executor_state = state_of(config);
             ballista_executor::new_standalone_executor_from_state(
                 client.clone(),
                 slots.max(1),

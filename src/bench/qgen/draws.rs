@@ -2,6 +2,8 @@
 //! draws from its own Park–Miller stream, seeded from the run's seed, with the rules and word
 //! lists below. The values are kept as qgen prints them in its parameter log (`qgen -l`).
 
+use std::sync::OnceLock;
+
 use crate::generator::dists::{Distribution, dists, embedded};
 use crate::generator::random::{RandomStream, StreamSpec, advance};
 use crate::generator::{Date, ScaleFactor};
@@ -73,6 +75,22 @@ pub(super) fn drawn(n: usize, seed: u64, sf: &ScaleFactor) -> Vec<String> {
     draws.parameters(n, sf)
 }
 
+/// The distributions only qgen reads, parsed once.
+struct QgenDists {
+    nations2: Distribution,
+    q13a: Distribution,
+    q13b: Distribution,
+}
+
+fn qgen_dists() -> &'static QgenDists {
+    static DISTS: OnceLock<QgenDists> = OnceLock::new();
+    DISTS.get_or_init(|| QgenDists {
+        nations2: embedded("nations2"),
+        q13a: embedded("Q13a"),
+        q13b: embedded("Q13b"),
+    })
+}
+
 /// One query's stream.
 struct Draws(RandomStream);
 
@@ -133,7 +151,7 @@ impl Draws {
 
     fn parameters(&mut self, n: usize, sf: &ScaleFactor) -> Vec<String> {
         let d = dists();
-        let nations2 = || embedded("nations2");
+        let q = qgen_dists();
         match n {
             1 => vec![self.uniform(60, 120).to_string()],
             2 => {
@@ -155,27 +173,26 @@ impl Draws {
                 let discount = format!("0.{:02}", self.uniform(2, 9));
                 vec![year, discount, self.uniform(24, 25).to_string()]
             }
-            7 => self.pick_two(&nations2()).to_vec(),
+            7 => self.pick_two(&q.nations2).to_vec(),
             8 => {
-                let nations2 = nations2();
-                let nation = self.pick_index(&nations2);
+                let nation = self.pick_index(&q.nations2);
                 // `nations` lists the same countries; its cumulative weights are region keys.
                 let region = d.nations.cumulative_weight(nation) as usize;
                 let kind = self.pick(&d.part_types);
                 vec![
-                    nations2.member(nation).to_string(),
+                    q.nations2.member(nation).to_string(),
                     d.regions.member(region).to_string(),
                     kind,
                 ]
             }
             9 => vec![self.pick(&d.colors)],
             10 => vec![month_from_1993(self.uniform(1, 24))],
-            11 => vec![self.pick(&nations2()), q11_fraction(sf)],
+            11 => vec![self.pick(&q.nations2), q11_fraction(sf)],
             12 => {
                 let [first, second] = self.pick_two(&d.ship_mode);
                 vec![first, second, self.year()]
             }
-            13 => vec![self.pick(&embedded("Q13a")), self.pick(&embedded("Q13b"))],
+            13 => vec![self.pick(&q.q13a), self.pick(&q.q13b)],
             14 => vec![month_from_1993(self.uniform(0, 59))],
             15 => vec![month_from_1993(self.uniform(0, 57))],
             16 => {
@@ -197,8 +214,8 @@ impl Draws {
                 }
                 params
             }
-            20 => vec![self.pick(&d.colors), self.year(), self.pick(&nations2())],
-            21 => vec![self.pick(&nations2())],
+            20 => vec![self.pick(&d.colors), self.year(), self.pick(&q.nations2)],
+            21 => vec![self.pick(&q.nations2)],
             22 => {
                 // TPC-H 2.14's codes are 10..=34, printed plus 10 (3.0 changed both).
                 let mut codes = sequence(10, 25);

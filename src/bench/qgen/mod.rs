@@ -46,6 +46,19 @@ pub struct StreamQuery {
     pub sql: String,
 }
 
+impl StreamQuery {
+    /// The query's line of qgen's parameter log: `query<TAB>p1<TAB>p2…` and a newline.
+    pub fn parameter_line(&self) -> String {
+        let mut line = self.number.to_string();
+        for p in &self.parameters {
+            line.push('\t');
+            line.push_str(p);
+        }
+        line.push('\n');
+        line
+    }
+}
+
 /// The 22 queries of one query stream, in the stream's order (see the module docs).
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueryStream {
@@ -121,16 +134,10 @@ impl QueryStream {
     /// What qgen's parameter log (`-l FILE`) holds for this stream: a line per query in stream
     /// order, `query<TAB>p1<TAB>p2…`.
     pub fn parameter_log(&self) -> String {
-        let mut log = String::new();
-        for q in &self.queries {
-            log.push_str(&q.number.to_string());
-            for p in &q.parameters {
-                log.push('\t');
-                log.push_str(p);
-            }
-            log.push('\n');
-        }
-        log
+        self.queries
+            .iter()
+            .map(StreamQuery::parameter_line)
+            .collect()
     }
 
     /// The stream's SQL as one script (`tpch query -f` runs it): each query after a comment

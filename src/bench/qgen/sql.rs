@@ -42,8 +42,8 @@ fn months_after(text: &str, months: i32) -> String {
 
 /// The values the template's `:1`, `:2`, … stand for.
 fn values(n: usize, p: &[String]) -> Vec<String> {
+    let all = || p.to_vec();
     let p: Vec<&str> = p.iter().map(String::as_str).collect();
-    let own = |range: std::ops::Range<usize>| p[range].iter().map(|s| s.to_string()).collect();
     match (n, p.as_slice()) {
         // l_shipdate <= date '1998-12-01' - interval ':1' day
         (1, [delta]) => {
@@ -87,7 +87,7 @@ fn values(n: usize, p: &[String]) -> Vec<String> {
             months_after(start, 12),
             nation.to_string(),
         ],
-        _ => own(0..p.len()),
+        _ => all(),
     }
 }
 

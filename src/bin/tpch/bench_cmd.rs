@@ -98,10 +98,7 @@ fn tpch_run(args: BenchArgs, run: RunArg, interrupt: &Interrupt) -> Result<(), E
     let report = run_interruptible(work, interrupt, Duration::from_millis(100))?;
     print!("{report}");
     if let Some(path) = &args.json {
-        std::fs::write(path, report.to_json()).map_err(|source| Error::Io {
-            path: path.clone(),
-            source,
-        })?;
+        write_report(path, &report.to_json())?;
     }
     Ok(())
 }
@@ -170,10 +167,7 @@ pub(crate) fn bench(args: BenchArgs, interrupt: &Interrupt) -> Result<(), Error>
         eprintln!("q{:02} {}", q.query, one_line(&q.verification.to_string()));
     }
     if let Some(path) = &args.json {
-        std::fs::write(path, report.to_json()).map_err(|source| Error::Io {
-            path: path.clone(),
-            source,
-        })?;
+        write_report(path, &report.to_json())?;
     }
     let failed: Vec<String> = report
         .failures()
@@ -189,4 +183,12 @@ pub(crate) fn bench(args: BenchArgs, interrupt: &Interrupt) -> Result<(), Error>
             failed.join(", ")
         )))
     }
+}
+
+/// Writes the JSON report of `--json`.
+fn write_report(path: &std::path::Path, json: &str) -> Result<(), Error> {
+    std::fs::write(path, json).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })
 }

@@ -58,14 +58,10 @@ pub(crate) fn queries(args: QueriesArgs) -> Result<(), Error> {
     for query in stream.queries() {
         let (name, text) = match args.format {
             QueriesFormat::Sql => (format!("q{:02}.sql", query.number), query.sql.clone()),
-            QueriesFormat::Params => {
-                let mut line = query.number.to_string();
-                for p in &query.parameters {
-                    line.push('\t');
-                    line.push_str(p);
-                }
-                (format!("q{:02}.params", query.number), line + "\n")
-            }
+            QueriesFormat::Params => (
+                format!("q{:02}.params", query.number),
+                query.parameter_line(),
+            ),
         };
         write_file(&sink, &dir.join(name), text.as_bytes())?;
     }
