@@ -78,6 +78,11 @@ pub async fn refreshable_context(
              through ListingTable, which has no DELETE (RF2); use --source memory or provider",
             dir.display()
         ))),
+        #[cfg(feature = "ballista")]
+        Source::Cluster(url) => Err(BenchError::InvalidOption(format!(
+            "the refresh functions cannot run on cluster:{url}: the refreshed tables' overlay \
+             lives in this process and is not shipped to executors; use --source memory or provider"
+        ))),
     }
 }
 

@@ -35,7 +35,7 @@ pub fn ballista_state(target_partitions: usize) -> SessionState {
     state_of(ballista_config(target_partitions))
 }
 
-fn state_of(config: SessionConfig) -> SessionState {
+pub(super) fn state_of(config: SessionConfig) -> SessionState {
     SessionStateBuilder::new()
         .with_config(config)
         .with_default_features()
@@ -69,7 +69,7 @@ pub struct LocalCluster {
     parts: Vec<Arc<AtomicUsize>>,
 }
 
-fn ballista_err(e: impl std::error::Error + Send + Sync + 'static) -> DataFusionError {
+pub(super) fn ballista_err(e: impl std::error::Error + Send + Sync + 'static) -> DataFusionError {
     DataFusionError::External(Box::new(e))
 }
 

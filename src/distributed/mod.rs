@@ -24,7 +24,11 @@
 
 mod cluster;
 mod codec;
+mod logger;
 mod parts;
+mod process;
 
 pub use cluster::{LocalCluster, ballista_config, ballista_context, ballista_state};
 pub use codec::{TpchLogicalCodec, TpchPhysicalCodec, logical_codec, physical_codec};
+pub use logger::log_to_stderr;
+pub use process::{ExecutorOptions, SchedulerOptions, run_executor, run_scheduler};

@@ -24,10 +24,8 @@ pub(crate) struct BenchArgs {
     /// Runs of each query, at least 1 (min, median and max are reported).
     #[arg(long, default_value_t = 1, value_parser = values::at_least_one::<usize>)]
     iterations: usize,
-    /// Where the tables come from: provider (generated while scanned), memory (generated into
-    /// memory first) or parquet:<DIR> (files written by `tpch gen --format parquet`).
-    #[arg(long, default_value = "provider")]
-    source: String,
+    #[command(flatten)]
+    source: values::SourceArgs,
     /// Compare each result with the official answer (embedded for SF 0.01, 0.1 and 1).
     #[arg(long)]
     verify: bool,
@@ -88,7 +86,7 @@ fn tpch_run(args: BenchArgs, run: RunArg, interrupt: &Interrupt) -> Result<(), E
     }
     let options = RunOptions {
         sf: args.sf.value(),
-        source: args.source.parse().map_err(bench_err)?,
+        source: args.source.source()?,
         target_partitions: args.target_partitions.unwrap_or_else(default_partitions),
         run: run.into(),
         streams: args.streams,
@@ -113,7 +111,7 @@ pub(crate) fn bench(args: BenchArgs, interrupt: &Interrupt) -> Result<(), Error>
         ));
     }
     let sf = args.sf;
-    let source: Source = args.source.parse().map_err(bench_err)?;
+    let source: Source = args.source.source()?;
     let verify = match (&args.answers, args.verify) {
         (Some(dir), _) => Some(AnswerSet::Dir(dir.clone())),
         (None, true) => Some(AnswerSet::Embedded),

@@ -2,6 +2,8 @@
 
 #[cfg(feature = "datafusion")]
 mod bench_cmd;
+#[cfg(feature = "ballista")]
+mod cluster_cmd;
 mod gen_cmd;
 mod interrupt;
 #[cfg(feature = "datafusion")]
@@ -42,6 +44,9 @@ enum Command {
     /// Print a TPC-H query stream as TPC qgen makes it (-s SF -r SEED -p N): SQL or parameters.
     #[cfg(feature = "datafusion")]
     Queries(queries_cmd::QueriesArgs),
+    /// Run a Ballista scheduler or executor that knows the generating tables.
+    #[cfg(feature = "ballista")]
+    Cluster(cluster_cmd::ClusterArgs),
 }
 
 fn main() -> ExitCode {
@@ -64,6 +69,8 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench_cmd::bench(args, &interrupt),
         #[cfg(feature = "datafusion")]
         Command::Queries(args) => queries_cmd::queries(args),
+        #[cfg(feature = "ballista")]
+        Command::Cluster(args) => cluster_cmd::cluster(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

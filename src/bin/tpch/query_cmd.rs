@@ -36,9 +36,8 @@ pub(crate) struct QueryArgs {
     /// DataFusion's target partitions, at least 1 (default: all cores).
     #[arg(long, value_parser = values::at_least_one::<usize>)]
     target_partitions: Option<usize>,
-    /// Where the tables come from: provider (generated while scanned), memory or parquet:<DIR>.
-    #[arg(long, default_value = "provider")]
-    source: String,
+    #[command(flatten)]
+    source: values::SourceArgs,
     /// I/O back end of `COPY … TO` (default: $TPCH_IO_BACKEND, else auto).
     #[arg(long, value_enum)]
     io_backend: Option<BackendArg>,
@@ -70,7 +69,7 @@ enum OutputFormat {
 pub(crate) fn query(args: QueryArgs, interrupt: &Interrupt) -> Result<(), Error> {
     let sf = args.sf;
     let format = args.output_format;
-    let source: Source = args.source.parse().map_err(bench_err)?;
+    let source: Source = args.source.source()?;
     let partitions = args.target_partitions.unwrap_or_else(default_partitions);
     let copy = match (args.copy_writer, args.io_backend) {
         (CopyWriter::Datafusion, _) => None,
