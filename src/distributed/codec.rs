@@ -25,6 +25,7 @@ use datafusion_proto::physical_plan::{
 };
 use serde::{Deserialize, Serialize};
 
+use super::export::{ExportExec, ExportSpec, ExportTable};
 use super::parts::{PartsTable, parts_exec, parts_of};
 use crate::arrow::{ColumnBound, RowFilter};
 use crate::generator::{RowRange, ScaleFactor, Table};
@@ -50,6 +51,13 @@ enum Node {
     Scan(ScanNode),
     /// A scan as files, with the parts a task runs.
     Parts { scan: ScanNode, parts: Vec<usize> },
+    /// A distributed export (its table: the manifest of the files written).
+    Export(ExportSpec),
+    /// A distributed export as files, with the parts a task writes.
+    ExportParts {
+        export: ExportSpec,
+        parts: Vec<usize>,
+    },
 }
 
 /// A scale factor and dbgen's `-C` for its 64-bit streams.
@@ -218,6 +226,7 @@ impl LogicalExtensionCodec for TpchLogicalCodec {
             Node::Table { table, sf } => Ok(Arc::new(PartsTable::new(
                 TpchTableProvider::with_scale_factor(table_named(&table)?, sf.scale_factor()?),
             ))),
+            Node::Export(spec) => Ok(Arc::new(ExportTable::try_new(spec)?)),
             _ => Err(DataFusionError::Plan(
                 "a datafusion-dbgen scan where a table was expected".into(),
             )),
@@ -230,6 +239,9 @@ impl LogicalExtensionCodec for TpchLogicalCodec {
         node: Arc<dyn TableProvider>,
         buf: &mut Vec<u8>,
     ) -> Result<()> {
+        if let Some(export) = node.downcast_ref::<ExportTable>() {
+            return encode(Node::Export(export.spec().clone()), buf);
+        }
         let provider = node
             .downcast_ref::<TpchTableProvider>()
             .or_else(|| node.downcast_ref::<PartsTable>().map(PartsTable::base));
@@ -302,8 +314,20 @@ impl PhysicalExtensionCodec for TpchPhysicalCodec {
                 if let Some(counter) = &self.parts_decoded {
                     counter.fetch_add(parts.len(), Ordering::Relaxed);
                 }
-                Ok(parts_exec(scan.plan()?, Some(&parts)))
+                Ok(parts_exec(Arc::new(scan.plan()?), Some(&parts)))
             }
+            Node::ExportParts { export, parts } => {
+                if let Some(counter) = &self.parts_decoded {
+                    counter.fetch_add(parts.len(), Ordering::Relaxed);
+                }
+                Ok(parts_exec(
+                    Arc::new(ExportExec::try_new(export)?),
+                    Some(&parts),
+                ))
+            }
+            Node::Export(_) => Err(DataFusionError::Plan(
+                "a datafusion-dbgen export table where a plan was expected".into(),
+            )),
             Node::Table { .. } => Err(DataFusionError::Plan(
                 "a datafusion-dbgen table where a scan plan was expected".into(),
             )),
@@ -317,9 +341,19 @@ impl PhysicalExtensionCodec for TpchPhysicalCodec {
         _proto_converter: &dyn PhysicalProtoConverterExtension,
     ) -> Result<()> {
         if let Some(found) = parts_of(node.as_ref()) {
-            let (scan, parts) = found?;
-            let scan = ScanNode::of(scan);
-            return encode(Node::Parts { scan, parts }, buf);
+            let (plan, parts) = found?;
+            if let Some(scan) = plan.downcast_ref::<TpchScanExec>() {
+                let scan = ScanNode::of(scan);
+                return encode(Node::Parts { scan, parts }, buf);
+            }
+            if let Some(export) = plan.downcast_ref::<ExportExec>() {
+                let export = export.spec().clone();
+                return encode(Node::ExportParts { export, parts }, buf);
+            }
+            return Err(DataFusionError::NotImplemented(format!(
+                "parts of {} are not a datafusion-dbgen plan node",
+                plan.name()
+            )));
         }
         match node.downcast_ref::<TpchScanExec>() {
             Some(scan) => encode(Node::Scan(ScanNode::of(scan)), buf),
@@ -384,7 +418,7 @@ mod tests {
         let sf = ScaleFactor::try_new(0.1).unwrap();
         for table in Table::ALL {
             let scan = TpchScanExec::try_new(table, sf, RowRange::new(0, 1000), None, 4).unwrap();
-            let plan: Arc<dyn ExecutionPlan> = parts_exec(scan, Some(&[3, 1]));
+            let plan: Arc<dyn ExecutionPlan> = parts_exec(Arc::new(scan), Some(&[3, 1]));
             let codec = TpchPhysicalCodec::default();
             let converter = datafusion_proto::physical_plan::DefaultPhysicalProtoConverter {};
             let mut buf = Vec::new();
@@ -393,11 +427,43 @@ mod tests {
                 .unwrap();
             let ctx = TaskContext::default();
             let back = codec.try_decode(&buf, &[], &ctx, &converter).unwrap();
-            let (scan, parts) = parts_of(back.as_ref()).unwrap().unwrap();
+            let (inner, parts) = parts_of(back.as_ref()).unwrap().unwrap();
             assert_eq!(parts, [3, 1], "{table}");
+            let scan = inner.downcast_ref::<TpchScanExec>().unwrap();
             assert_eq!(scan.partition_ranges().len(), 4);
             assert_eq!(back.properties().output_partitioning().partition_count(), 2);
         }
+    }
+
+    #[test]
+    fn export_parts_and_tables_round_trip() {
+        let spec = ExportSpec::new(0.1, crate::export::Format::Csv, "/tmp/tpch-out", 4);
+        let plan: Arc<dyn ExecutionPlan> = parts_exec(
+            Arc::new(ExportExec::try_new(spec.clone()).unwrap()),
+            Some(&[2]),
+        );
+        let codec = TpchPhysicalCodec::default();
+        let converter = datafusion_proto::physical_plan::DefaultPhysicalProtoConverter {};
+        let mut buf = Vec::new();
+        codec.try_encode(plan, &mut buf, &converter).unwrap();
+        let back = codec
+            .try_decode(&buf, &[], &TaskContext::default(), &converter)
+            .unwrap();
+        let (inner, parts) = parts_of(back.as_ref()).unwrap().unwrap();
+        assert_eq!(parts, [2]);
+        assert_eq!(inner.downcast_ref::<ExportExec>().unwrap().spec(), &spec);
+
+        let logical = TpchLogicalCodec::default();
+        let table: Arc<dyn TableProvider> = Arc::new(ExportTable::try_new(spec.clone()).unwrap());
+        let mut buf = Vec::new();
+        let name = TableReference::bare("export");
+        logical
+            .try_encode_table_provider(&name, table.clone(), &mut buf)
+            .unwrap();
+        let back = logical
+            .try_decode_table_provider(&buf, &name, table.schema(), &TaskContext::default())
+            .unwrap();
+        assert_eq!(back.downcast_ref::<ExportTable>().unwrap().spec(), &spec);
     }
 
     #[test]

@@ -24,11 +24,13 @@
 
 mod cluster;
 mod codec;
+mod export;
 mod logger;
 mod parts;
 mod process;
 
 pub use cluster::{LocalCluster, ballista_config, ballista_context, ballista_state};
 pub use codec::{TpchLogicalCodec, TpchPhysicalCodec, logical_codec, physical_codec};
+pub use export::{ExportExec, ExportSpec, ExportTable, ManifestRow, export_tables};
 pub use logger::log_to_stderr;
 pub use process::{ExecutorOptions, SchedulerOptions, run_executor, run_scheduler};

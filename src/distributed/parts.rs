@@ -1,11 +1,12 @@
-//! The generating scan as Ballista's scheduler can split it: a `DataSourceExec` whose "files"
-//! are the scan's parts.
+//! A partitioned plan as Ballista's scheduler can split it: a `DataSourceExec` whose "files"
+//! are the plan's parts (the generating scan's, or a distributed export's).
 //!
 //! Ballista 55 restricts each task's plan to the task's partitions by rewriting the leaves it
 //! knows — file groups of a `FileScanConfig`, among others — and leaves any other leaf whole, so
 //! a task would generate every part. On the scheduler the tables therefore plan as a
 //! `FileScanConfig` over [`PartsSource`]: file group `i` is one file, `part-<i>`, and opening it
-//! runs partition `i` of the [`TpchScanExec`] (dbgen's chunk `i + 1` of `n`) on the executor.
+//! runs partition `i` of the wrapped plan — a [`TpchScanExec`] (dbgen's chunk `i + 1` of `n`)
+//! or an [`ExportExec`](super::export::ExportExec) (writing that chunk) — on the executor.
 //! Nothing is read from a store: the files are names.
 
 use std::any::Any;
@@ -33,7 +34,9 @@ use datafusion::physical_plan::metrics::ExecutionPlanMetricsSet;
 use datafusion::prelude::SessionConfig;
 use futures::StreamExt;
 
-use crate::provider::{TpchScanExec, TpchTableProvider};
+#[cfg(doc)]
+use crate::provider::TpchScanExec;
+use crate::provider::TpchTableProvider;
 
 /// The file name of part `i`.
 fn part_name(i: usize) -> String {
@@ -48,34 +51,34 @@ fn part_of(file: &PartitionedFile) -> Result<usize> {
         .ok_or_else(|| DataFusionError::Plan(format!("'{name}' is not a datafusion-dbgen part")))
 }
 
-/// A scan whose parts are files, as [`parts_exec`] builds it.
+/// A plan whose parts are files, as [`parts_exec`] builds it.
 pub(crate) struct PartsSource {
-    scan: Arc<TpchScanExec>,
+    plan: Arc<dyn ExecutionPlan>,
     table_schema: TableSchema,
     batch_size: Option<usize>,
     metrics: ExecutionPlanMetricsSet,
 }
 
 impl PartsSource {
-    fn new(scan: Arc<TpchScanExec>) -> PartsSource {
+    fn new(plan: Arc<dyn ExecutionPlan>) -> PartsSource {
         PartsSource {
-            table_schema: TableSchema::from(scan.schema()),
-            scan,
+            table_schema: TableSchema::from(plan.schema()),
+            plan,
             batch_size: None,
             metrics: ExecutionPlanMetricsSet::new(),
         }
     }
 
-    /// The scan the parts come from.
-    pub(crate) fn scan(&self) -> &TpchScanExec {
-        &self.scan
+    /// The plan the parts come from.
+    pub(crate) fn plan(&self) -> &Arc<dyn ExecutionPlan> {
+        &self.plan
     }
 }
 
 impl fmt::Debug for PartsSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PartsSource")
-            .field("table", &self.scan.table())
+            .field("plan", &self.plan.name())
             .finish()
     }
 }
@@ -88,7 +91,7 @@ impl FileSource for PartsSource {
         _partition: usize,
     ) -> Result<Arc<dyn FileOpener>> {
         Ok(Arc::new(PartOpener {
-            scan: self.scan.clone(),
+            plan: self.plan.clone(),
             batch_size: self.batch_size,
         }))
     }
@@ -99,7 +102,7 @@ impl FileSource for PartsSource {
 
     fn with_batch_size(&self, batch_size: usize) -> Arc<dyn FileSource> {
         Arc::new(PartsSource {
-            scan: self.scan.clone(),
+            plan: self.plan.clone(),
             table_schema: self.table_schema.clone(),
             batch_size: Some(batch_size),
             metrics: self.metrics.clone(),
@@ -127,14 +130,14 @@ impl FileSource for PartsSource {
         t: datafusion::physical_plan::DisplayFormatType,
         f: &mut fmt::Formatter,
     ) -> fmt::Result {
-        write!(f, ", generating ")?;
-        datafusion::physical_plan::DisplayAs::fmt_as(self.scan.as_ref(), t, f)
+        write!(f, ", parts of ")?;
+        self.plan.fmt_as(t, f)
     }
 }
 
-/// Opens a part: runs that partition of the scan.
+/// Opens a part: runs that partition of the plan.
 struct PartOpener {
-    scan: Arc<TpchScanExec>,
+    plan: Arc<dyn ExecutionPlan>,
     batch_size: Option<usize>,
 }
 
@@ -146,30 +149,36 @@ impl FileOpener for PartOpener {
             config = config.with_batch_size(size);
         }
         let context = Arc::new(TaskContext::default().with_session_config(config));
-        let stream = self.scan.execute(part, context)?;
+        let stream = self.plan.execute(part, context)?;
         Ok(Box::pin(async move { Ok(stream.boxed()) }))
     }
 }
 
-/// `scan` as a `DataSourceExec` over the files of `parts` (all of the scan's parts when
+/// `plan` as a `DataSourceExec` over the files of `parts` (all of the plan's partitions when
 /// `None`), in that order.
-pub(crate) fn parts_exec(scan: TpchScanExec, parts: Option<&[usize]>) -> Arc<DataSourceExec> {
-    let all: Vec<usize> = (0..scan.partition_ranges().len()).collect();
+pub(crate) fn parts_exec(
+    plan: Arc<dyn ExecutionPlan>,
+    parts: Option<&[usize]>,
+) -> Arc<DataSourceExec> {
+    let all: Vec<usize> = (0..plan.properties().output_partitioning().partition_count()).collect();
     let groups = parts
         .unwrap_or(&all)
         .iter()
         .map(|&i| FileGroup::new(vec![PartitionedFile::new(part_name(i), 0)]))
         .collect();
-    let source = Arc::new(PartsSource::new(Arc::new(scan)));
+    let source = Arc::new(PartsSource::new(plan));
     let config = FileScanConfigBuilder::new(ObjectStoreUrl::local_filesystem(), source)
         .with_file_groups(groups)
         .build();
     DataSourceExec::from_data_source(config)
 }
 
-/// The scan and part indices of a plan [`parts_exec`] built (after Ballista kept a task's
-/// parts), or `None` for any other plan.
-pub(crate) fn parts_of(plan: &dyn ExecutionPlan) -> Option<Result<(&TpchScanExec, Vec<usize>)>> {
+/// A plan [`parts_exec`] wrapped, and the parts (its partitions) a task keeps.
+pub(crate) type PlanParts<'a> = (&'a Arc<dyn ExecutionPlan>, Vec<usize>);
+
+/// The wrapped plan and part indices of a plan [`parts_exec`] built (after Ballista kept a
+/// task's parts), or `None` for any other plan.
+pub(crate) fn parts_of(plan: &dyn ExecutionPlan) -> Option<Result<PlanParts<'_>>> {
     let exec = plan.downcast_ref::<DataSourceExec>()?;
     let source: &dyn Any = exec.data_source().as_ref();
     let config = source.downcast_ref::<FileScanConfig>()?;
@@ -185,7 +194,7 @@ pub(crate) fn parts_of(plan: &dyn ExecutionPlan) -> Option<Result<(&TpchScanExec
             ))),
         })
         .collect();
-    Some(files.map(|files| (parts.scan(), files)))
+    Some(files.map(|files| (parts.plan(), files)))
 }
 
 /// A generating table as the scheduler plans it: [`TpchTableProvider`]'s scan, as parts.
@@ -225,7 +234,7 @@ impl TableProvider for PartsTable {
         let scan =
             self.base
                 .scan_plan(projection.map(Vec::as_slice), filters, limit, partitions)?;
-        Ok(parts_exec(scan, None))
+        Ok(parts_exec(Arc::new(scan), None))
     }
 
     fn supports_filters_pushdown(

@@ -26,6 +26,9 @@ pub struct SchedulerOptions {
     pub bind: String,
     /// Port to bind; 0 picks a free one (printed through `ready`).
     pub port: u16,
+    /// An executor silent for this long is lost: its running tasks are scheduled again
+    /// elsewhere (Ballista's default, 180 s). Keep it above the executors' heartbeat interval.
+    pub executor_timeout: Duration,
 }
 
 impl Default for SchedulerOptions {
@@ -33,6 +36,7 @@ impl Default for SchedulerOptions {
         SchedulerOptions {
             bind: "127.0.0.1".into(),
             port: 50050,
+            executor_timeout: Duration::from_secs(180),
         }
     }
 }
@@ -56,6 +60,11 @@ pub async fn run_scheduler(
         .with_hostname(options.bind.clone())
         .with_port(address.port());
     config.bind_host = options.bind;
+    let timeout = options.executor_timeout.as_secs().max(1);
+    config.executor_timeout_seconds = timeout;
+    config.no_executors_grace_period_seconds = timeout;
+    // Check for lost executors a few times per timeout (Ballista: every 15 s).
+    config.expire_dead_executor_interval_seconds = (timeout / 3).clamp(1, 15);
     config.override_logical_codec = Some(logical_codec());
     config.override_physical_codec = Some(physical_codec());
     // A client's own settings (target partitions, …) are applied over this base per session.
@@ -95,6 +104,8 @@ pub struct ExecutorOptions {
     pub concurrent_tasks: usize,
     /// Directory for shuffle files (default: a temporary directory).
     pub work_dir: Option<String>,
+    /// How often the executor tells the scheduler it is alive (Ballista's default, 60 s).
+    pub heartbeat_interval: Duration,
 }
 
 impl Default for ExecutorOptions {
@@ -107,6 +118,7 @@ impl Default for ExecutorOptions {
             grpc_port: 50052,
             concurrent_tasks: 0,
             work_dir: None,
+            heartbeat_interval: Duration::from_secs(60),
         }
     }
 }
@@ -136,6 +148,7 @@ pub async fn run_executor(options: ExecutorOptions) -> Result<()> {
         scheduler_port: options.scheduler_port,
         vcores: options.concurrent_tasks,
         work_dir: options.work_dir,
+        executor_heartbeat_interval_seconds: options.heartbeat_interval.as_secs().max(1),
         override_logical_codec: Some(logical_codec()),
         override_physical_codec: Some(physical_codec()),
         override_config_producer: Some(Arc::new(|| ballista_config(1))),

@@ -1,9 +1,22 @@
-//! Ballista: a scheduler and two executors on loopback inside the test process run the 22
-//! queries on the generating tables at SF 0.01, every answer equal to the official one.
+//! Ballista: a scheduler and two executors on loopback — inside the test process, and as
+//! `tpch cluster` child processes — run the 22 queries on the generating tables at SF 0.01
+//! (every answer equal to the official one) and distributed exports (dbgen's bytes), also
+//! when an executor is killed.
 #![cfg(feature = "ballista")]
+
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use datafusion_dbgen::bench::{answer, check_answer, query};
 use datafusion_dbgen::distributed::LocalCluster;
+use datafusion_dbgen::export::{Exporter, Format};
+use datafusion_dbgen::{ScaleFactor, Table};
+
+use crate::support::{Digester, checksums, temp_files};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_22_queries_on_a_two_executor_cluster() {
@@ -39,4 +52,303 @@ async fn the_22_queries_on_a_two_executor_cluster() {
         parts.iter().all(|&p| p > 0),
         "scan parts per executor: {parts:?}"
     );
+}
+
+/// A scheduler and executors as child processes of the `tpch` binary (`tpch cluster …`), on
+/// free loopback ports; every process is killed and reaped when this is dropped, also when a
+/// test fails.
+struct ChildCluster {
+    url: String,
+    scheduler: Child,
+    executors: Vec<Child>,
+    logs: tempfile::TempDir,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn tpch() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_tpch"))
+}
+
+impl ChildCluster {
+    /// A scheduler that declares an executor lost after 3 s of silence, and `executors`
+    /// executors of one task slot each, beating every second.
+    fn start(executors: usize) -> ChildCluster {
+        let logs = tempfile::tempdir().unwrap();
+        let dir = logs.path().to_path_buf();
+        let log = |name: &str| File::create(dir.join(name)).unwrap();
+        let mut scheduler = tpch()
+            .args([
+                "cluster",
+                "scheduler",
+                "--port",
+                "0",
+                "--executor-timeout",
+                "3",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(log("scheduler.log"))
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(scheduler.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let address = line.trim().rsplit(' ').next().unwrap().to_string();
+        let mut cluster = ChildCluster {
+            url: format!("df://{address}"),
+            scheduler,
+            executors: Vec::new(),
+            logs,
+        };
+        for i in 0..executors {
+            let (port, grpc) = (free_port(), free_port());
+            let child = tpch()
+                .args(["cluster", "executor", "--scheduler", &address])
+                .args([
+                    "--port",
+                    &port.to_string(),
+                    "--grpc-port",
+                    &grpc.to_string(),
+                ])
+                .args(["--concurrent-tasks", "1", "--heartbeat-interval", "1"])
+                .stdout(Stdio::null())
+                .stderr(log(&format!("executor-{i}.log")))
+                .spawn()
+                .unwrap();
+            cluster.executors.push(child);
+        }
+        let started = Instant::now();
+        while (0..executors).any(|i| {
+            !cluster
+                .log(&format!("executor-{i}.log"))
+                .contains("registration succeed")
+        }) {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "executors did not register"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        cluster
+    }
+
+    fn log(&self, name: &str) -> String {
+        std::fs::read_to_string(self.logs.path().join(name)).unwrap_or_default()
+    }
+
+    /// Kills executor `i` with SIGKILL and reaps it (a zombie would still look alive).
+    fn kill_executor(&mut self, i: usize) {
+        self.executors[i].kill().unwrap();
+        self.executors[i].wait().unwrap();
+    }
+}
+
+impl Drop for ChildCluster {
+    fn drop(&mut self) {
+        for child in self.executors.iter_mut().chain([&mut self.scheduler]) {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn gen_on(cluster: &ChildCluster, sf: &str, format: &str, dir: &Path, parts: &str) -> Output {
+    tpch()
+        .args([
+            "gen",
+            "--scheduler",
+            &cluster.url,
+            "--sf",
+            sf,
+            "--format",
+            format,
+        ])
+        .args(["--parts", parts, "--output"])
+        .arg(dir)
+        .output()
+        .unwrap()
+}
+
+/// The part files of `table` (`<table>.tbl.1`, …, or `<table>.tbl` for nation and region),
+/// concatenated in part order.
+fn concatenated(dir: &Path, table: &str, ext: &str, parts: usize) -> Digester {
+    let mut digest = Digester::default();
+    let whole = dir.join(format!("{table}.{ext}"));
+    if whole.exists() {
+        digest.update(&std::fs::read(whole).unwrap());
+    } else {
+        for part in 1..=parts {
+            digest.update(&std::fs::read(dir.join(format!("{table}.{ext}.{part}"))).unwrap());
+        }
+    }
+    digest
+}
+
+#[test]
+fn distributed_export_and_the_22_queries_on_child_processes() {
+    let cluster = ChildCluster::start(2);
+
+    // The 22 queries through the CLI on the cluster, verified against the official answers.
+    let bench = tpch()
+        .args([
+            "bench",
+            "--sf",
+            "0.01",
+            "--verify",
+            "--scheduler",
+            &cluster.url,
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&bench.stdout);
+    assert!(
+        bench.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&bench.stderr)
+    );
+    assert!(stdout.contains("22 passed"), "{stdout}");
+
+    // SF 0.1 as .tbl in 4 parts: each table's parts concatenate to dbgen's table.
+    let dir = tempfile::tempdir().unwrap();
+    let out = gen_on(&cluster, "0.1", "tbl", dir.path(), "4");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("26 files"), "{stdout}");
+    assert!(
+        stdout.contains("by 2 executor(s)"),
+        "both executors wrote parts: {stdout}"
+    );
+    for r in checksums().into_iter().filter(|r| r.sf == 0.1) {
+        let digest = concatenated(dir.path(), &r.table, "tbl", 4);
+        assert_eq!(digest.hex(), r.sha256, "{}", r.table);
+    }
+    assert!(temp_files(dir.path()).is_empty());
+
+    // CSV and Parquet: the same bytes as the local export of the same parts.
+    for format in [Format::Csv, Format::Parquet] {
+        let remote = tempfile::tempdir().unwrap();
+        let out = gen_on(&cluster, "0.01", &format.to_string(), remote.path(), "2");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let local = tempfile::tempdir().unwrap();
+        for part in 1..=2 {
+            Exporter::new(ScaleFactor::try_new(0.01).unwrap())
+                .format(format)
+                .output(local.path())
+                .part(part, 2)
+                .threads(1)
+                .overwrite(true)
+                .run()
+                .unwrap();
+        }
+        for table in Table::ALL {
+            let ext = format.extension();
+            let a = concatenated(remote.path(), table.name(), ext, 2);
+            let b = concatenated(local.path(), table.name(), ext, 2);
+            assert_eq!(a.hex(), b.hex(), "{table} as {format}");
+        }
+    }
+}
+
+#[test]
+fn an_executor_killed_during_a_distributed_export() {
+    let mut cluster = ChildCluster::start(2);
+    let dir = tempfile::tempdir().unwrap();
+    let mut export = tpch()
+        .args([
+            "gen",
+            "--scheduler",
+            &cluster.url,
+            "--sf",
+            "1",
+            "--parts",
+            "8",
+            "--output",
+        ])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Kill the first executor while it writes a part.
+    let victim = cluster.executors[0].id();
+    let started = Instant::now();
+    while !temp_files(dir.path())
+        .iter()
+        .any(|name| owner(name) == Some(victim))
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "executor 0 never wrote"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    cluster.kill_executor(0);
+    let waited = Instant::now();
+    let status = loop {
+        if let Some(status) = export.try_wait().unwrap() {
+            break status;
+        }
+        if waited.elapsed() > Duration::from_secs(240) {
+            let _ = export.kill();
+            panic!("the export neither finished nor failed after an executor was killed");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let out = export.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !status.success() {
+        // A clear error, on one line.
+        assert!(stderr.starts_with("error: "), "{stderr}");
+    }
+    // Either way nothing half-written is left.
+    assert_eq!(temp_files(dir.path()), Vec::<String>::new());
+
+    // A rerun on the surviving executor completes with dbgen's files.
+    let rerun = tpch()
+        .args([
+            "gen",
+            "--scheduler",
+            &cluster.url,
+            "--sf",
+            "1",
+            "--parts",
+            "8",
+            "--overwrite",
+        ])
+        .arg("--output")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        rerun.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rerun.stderr)
+    );
+    for r in checksums().into_iter().filter(|r| r.sf == 1.0) {
+        let digest = concatenated(dir.path(), &r.table, "tbl", 8);
+        assert_eq!(digest.hex(), r.sha256, "{}", r.table);
+    }
+    assert!(temp_files(dir.path()).is_empty());
+}
+
+/// The process id in a sink temporary file's name (`.<name>.<pid hex>-<counter>-<nanos>.tmp`).
+fn owner(name: &str) -> Option<u32> {
+    let stem = name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let (_, tag) = stem.rsplit_once('.')?;
+    u32::from_str_radix(tag.split('-').next()?, 16).ok()
 }

@@ -1,14 +1,20 @@
 //! `tpch cluster scheduler|executor`: Ballista's processes with the crate's codecs, so a
 //! cluster can plan and run scans of the generating tables.
 
+use std::collections::BTreeSet;
 use std::io::Write;
+use std::time::{Duration, Instant};
 
-use datafusion_dbgen::Error;
 use datafusion_dbgen::distributed::{
-    ExecutorOptions, SchedulerOptions, log_to_stderr, run_executor, run_scheduler,
+    ExecutorOptions, ExportSpec, ManifestRow, SchedulerOptions, ballista_context, export_tables,
+    log_to_stderr, run_executor, run_scheduler,
 };
+use datafusion_dbgen::export::Format;
+use datafusion_dbgen::{Error, Table};
 
-use crate::query_cmd::{one_line, runtime};
+use crate::gen_cmd::GenArgs;
+use crate::interrupt::Interrupt;
+use crate::query_cmd::{one_line, run_interruptible, runtime};
 use crate::values;
 
 #[derive(clap::Args)]
@@ -27,6 +33,10 @@ enum Process {
         /// Port to listen on (0 picks a free one; the address is printed).
         #[arg(long, default_value_t = 50050)]
         port: u16,
+        /// Seconds without a heartbeat after which an executor is lost and its tasks run
+        /// elsewhere.
+        #[arg(long, default_value_t = 180, value_parser = values::at_least_one::<u64>)]
+        executor_timeout: u64,
     },
     /// An executor: runs tasks, generating each scan part where it runs.
     Executor {
@@ -48,6 +58,9 @@ enum Process {
         /// Directory for shuffle files (default: a temporary directory).
         #[arg(long)]
         work_dir: Option<String>,
+        /// Seconds between heartbeats to the scheduler (keep below its --executor-timeout).
+        #[arg(long, default_value_t = 60, value_parser = values::at_least_one::<u64>)]
+        heartbeat_interval: u64,
     },
 }
 
@@ -55,8 +68,16 @@ pub(crate) fn cluster(args: ClusterArgs) -> Result<(), Error> {
     log_to_stderr(log::Level::Info);
     let runtime = runtime()?;
     let result = match args.process {
-        Process::Scheduler { bind, port } => {
-            let options = SchedulerOptions { bind, port };
+        Process::Scheduler {
+            bind,
+            port,
+            executor_timeout,
+        } => {
+            let options = SchedulerOptions {
+                bind,
+                port,
+                executor_timeout: Duration::from_secs(executor_timeout),
+            };
             runtime.block_on(run_scheduler(options, |address| {
                 // The one line on stdout: scripts read the port from it.
                 println!("scheduler listening on {address}");
@@ -70,6 +91,7 @@ pub(crate) fn cluster(args: ClusterArgs) -> Result<(), Error> {
             grpc_port,
             concurrent_tasks,
             work_dir,
+            heartbeat_interval,
         } => {
             let grpc_port = match grpc_port {
                 Some(p) => p,
@@ -87,10 +109,84 @@ pub(crate) fn cluster(args: ClusterArgs) -> Result<(), Error> {
                 grpc_port,
                 concurrent_tasks: concurrent_tasks.unwrap_or(0),
                 work_dir,
+                heartbeat_interval: Duration::from_secs(heartbeat_interval),
             };
             runtime.block_on(run_executor(options))
         }
     };
     runtime.shutdown_background();
     result.map_err(|e| Error::InvalidOption(one_line(&e.to_string())))
+}
+
+/// `tpch gen --scheduler URL`: a distributed export, then its manifest.
+pub(crate) fn generate_on_cluster(
+    args: &GenArgs,
+    url: &str,
+    interrupt: &Interrupt,
+) -> Result<(), Error> {
+    let conflicting = [
+        (args.part.is_some(), "--part"),
+        (args.files_per_table != 1, "--files-per-table"),
+        (args.io_backend.is_some(), "--io-backend"),
+    ];
+    if let Some((_, flag)) = conflicting.iter().find(|(given, _)| *given) {
+        return Err(Error::InvalidOption(format!(
+            "{flag} does not apply to --scheduler (each task writes one dbgen chunk of --parts)"
+        )));
+    }
+    let format = Format::from(args.format);
+    if format != Format::Parquet && (args.compression.is_some() || args.row_group_rows.is_some()) {
+        return Err(Error::InvalidOption(
+            "--compression and --row-group-rows apply to --format parquet".into(),
+        ));
+    }
+    let parts = args.parts.unwrap_or(4);
+    let mut spec = ExportSpec::new(args.sf.value(), format, &args.output, parts as usize);
+    spec.tables = match &args.tables {
+        Some(list) => list
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(|t| t.parse::<Table>().map(|t| t.name().to_string()))
+            .collect::<Result<_, _>>()?,
+        None => Vec::new(),
+    };
+    spec.threads_per_part = args.threads.unwrap_or(1);
+    spec.compression = args.compression.as_ref().map(|c| c.text.clone());
+    spec.row_group_rows = args.row_group_rows;
+    let started = Instant::now();
+    let sf = args.sf;
+    let overwrite = args.overwrite;
+    let work = async move {
+        let ctx = ballista_context(url, sf, parts as usize).await?;
+        export_tables(&ctx, spec, overwrite).await
+    };
+    let work = async {
+        work.await
+            .map_err(|e| Error::InvalidOption(one_line(&e.to_string())))
+    };
+    let manifest = run_interruptible(work, interrupt, Duration::from_secs(2))?;
+    print_manifest(&manifest, started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn print_manifest(manifest: &[ManifestRow], seconds: f64) {
+    println!("{:<40} {:>12} {:>14}  executor", "file", "rows", "bytes");
+    for row in manifest {
+        println!(
+            "{:<40} {:>12} {:>14}  {}",
+            row.path.display(),
+            row.rows,
+            row.bytes,
+            row.executor
+        );
+    }
+    let rows: u64 = manifest.iter().map(|r| r.rows).sum();
+    let bytes: u64 = manifest.iter().map(|r| r.bytes).sum();
+    let executors: BTreeSet<&str> = manifest.iter().map(|r| r.executor.as_str()).collect();
+    println!(
+        "{} files, {rows} rows, {bytes} bytes in {seconds:.2} s by {} executor(s)",
+        manifest.len(),
+        executors.len()
+    );
 }

@@ -10,7 +10,6 @@ use datafusion_dbgen::export::{ExportSummary, Exporter, Format, Progress, write_
 use datafusion_dbgen::sink::{BackendChoice, SinkConfig};
 use datafusion_dbgen::{Error, ScaleFactor, Table};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
-use parquet::basic::Compression;
 
 use crate::interrupt::Interrupt;
 use crate::values::{self, BackendArg, FormatArg};
@@ -19,47 +18,53 @@ use crate::values::{self, BackendArg, FormatArg};
 pub(crate) struct GenArgs {
     /// Scale factor (0.001 to 100000; 1 is about 1 GB of .tbl text).
     #[arg(long, value_parser = values::scale_factor)]
-    sf: ScaleFactor,
+    pub(crate) sf: ScaleFactor,
     /// Output format.
     #[arg(long, value_enum, default_value_t = FormatArg::Tbl)]
-    format: FormatArg,
+    pub(crate) format: FormatArg,
     /// Output directory.
     #[arg(long, default_value = ".")]
-    output: PathBuf,
+    pub(crate) output: PathBuf,
     /// Comma-separated tables (default: all eight).
     #[arg(long)]
-    tables: Option<String>,
+    pub(crate) tables: Option<String>,
     /// Split the data into N dbgen chunks and write only --part (like dbgen -C N -S I).
     #[arg(long, value_parser = values::at_least_one::<u64>)]
-    parts: Option<u64>,
+    pub(crate) parts: Option<u64>,
     /// The chunk to write (1-based), with --parts.
     #[arg(long, value_parser = values::at_least_one::<u64>)]
-    part: Option<u64>,
+    pub(crate) part: Option<u64>,
     /// Worker threads, at least 1 (default: all cores).
     #[arg(long, value_parser = values::at_least_one::<usize>)]
-    threads: Option<usize>,
+    pub(crate) threads: Option<usize>,
     /// Files per table, at least 1 (`<table>/part-NNN.<ext>` when more than one).
     #[arg(long, default_value_t = 1, value_parser = values::at_least_one::<u64>)]
-    files_per_table: u64,
+    pub(crate) files_per_table: u64,
     /// Replace existing files.
     #[arg(long)]
-    overwrite: bool,
+    pub(crate) overwrite: bool,
     /// No progress bars.
     #[arg(long)]
-    no_progress: bool,
+    pub(crate) no_progress: bool,
     /// Parquet compression: none, snappy, lz4, gzip[:0-9] or zstd[:1-22] (default snappy).
     #[arg(long, value_parser = values::compression)]
-    compression: Option<Compression>,
+    pub(crate) compression: Option<values::CompressionArg>,
     /// Parquet rows per row group, at least 1 (default 524288).
     #[arg(long, value_parser = values::at_least_one::<u64>)]
-    row_group_rows: Option<u64>,
+    pub(crate) row_group_rows: Option<u64>,
     /// I/O back end (default: $TPCH_IO_BACKEND, else auto).
     #[arg(long, value_enum)]
-    io_backend: Option<BackendArg>,
+    pub(crate) io_backend: Option<BackendArg>,
+    /// Generate on the Ballista cluster whose scheduler is at df://HOST:PORT: task i writes
+    /// dbgen's chunk i of --parts (default 4) on the executor that runs it, into --output as
+    /// that executor names it; --threads is per task (default 1).
+    #[cfg(feature = "ballista")]
+    #[arg(long, value_name = "df://HOST:PORT", value_parser = values::scheduler_url)]
+    pub(crate) scheduler: Option<String>,
     /// Write only dbgen's refresh sets 1..N (`dbgen -U N`): orders.tbl.uK, lineitem.tbl.uK
     /// and delete.K, in .tbl format.
     #[arg(long, value_parser = values::at_least_one::<u32>)]
-    updates: Option<u32>,
+    pub(crate) updates: Option<u32>,
 }
 
 pub(crate) fn generate(args: GenArgs, interrupt: &Interrupt) -> Result<(), Error> {
@@ -67,6 +72,10 @@ pub(crate) fn generate(args: GenArgs, interrupt: &Interrupt) -> Result<(), Error
     let format = Format::from(args.format);
     if let Some(count) = args.updates {
         return refresh_sets(&args, count, interrupt);
+    }
+    #[cfg(feature = "ballista")]
+    if let Some(url) = &args.scheduler {
+        return crate::cluster_cmd::generate_on_cluster(&args, url, interrupt);
     }
     let tables: Vec<Table> = match &args.tables {
         Some(list) => list
@@ -103,8 +112,8 @@ pub(crate) fn generate(args: GenArgs, interrupt: &Interrupt) -> Result<(), Error
             ));
         }
         let mut options = ParquetOptions::default();
-        if let Some(c) = args.compression {
-            options.compression = c;
+        if let Some(c) = &args.compression {
+            options.compression = c.codec;
         }
         if let Some(r) = args.row_group_rows {
             options.row_group_rows = r;
