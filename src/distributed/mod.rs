@@ -29,7 +29,9 @@ mod logger;
 mod parts;
 mod process;
 
-pub use cluster::{LocalCluster, ballista_config, ballista_context, ballista_state};
+pub use cluster::{
+    ClusterOptions, LocalCluster, ballista_config, ballista_context, ballista_state,
+};
 pub use codec::{TpchLogicalCodec, TpchPhysicalCodec, logical_codec, physical_codec};
 pub use export::{ExportExec, ExportSpec, ExportTable, ManifestRow, export_tables};
 pub use logger::log_to_stderr;

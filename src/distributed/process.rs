@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use ballista_executor::executor_process::{ExecutorProcessConfig, start_executor_process};
@@ -13,7 +14,7 @@ use ballista_scheduler::scheduler_process::{create_scheduler, start_grpc_service
 use datafusion::error::{DataFusionError, Result};
 use datafusion_proto::protobuf::{LogicalPlanNode, PhysicalPlanNode};
 
-use super::cluster::{ballista_config, ballista_err, state_of};
+use super::cluster::{ballista_config, ballista_err, state_of, with_cluster_partitions};
 use super::codec::{logical_codec, physical_codec};
 
 /// How long an executor waits for its scheduler to accept connections before giving up.
@@ -69,7 +70,13 @@ pub async fn run_scheduler(
     config.override_physical_codec = Some(physical_codec());
     // A client's own settings (target partitions, …) are applied over this base per session.
     config.override_config_producer = Some(Arc::new(|| ballista_config(1)));
-    config.override_session_builder = Some(Arc::new(|config| Ok(state_of(config))));
+    // Jobs that leave their partitions to the cluster get its current task slots.
+    let slots = Arc::new(AtomicUsize::new(0));
+    let seen = slots.clone();
+    config.override_session_builder = Some(Arc::new(move |config| {
+        let slots = seen.load(Ordering::Relaxed);
+        Ok(state_of(with_cluster_partitions(config, slots)))
+    }));
     let cluster = BallistaCluster::new_from_config(&config)
         .await
         .map_err(ballista_err)?;
@@ -77,6 +84,20 @@ pub async fn run_scheduler(
         create_scheduler::<LogicalPlanNode, PhysicalPlanNode>(cluster, Arc::new(config))
             .await
             .map_err(ballista_err)?;
+    let state = scheduler.state.clone();
+    tokio::spawn(async move {
+        loop {
+            if let Ok(executors) = state.executor_manager.get_executors_state().await {
+                // Registered executors (lost ones are removed after --executor-timeout).
+                let total: u32 = executors
+                    .iter()
+                    .map(|(metadata, _, _)| metadata.specification.vcores)
+                    .sum();
+                slots.store(total as usize, Ordering::Relaxed);
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    });
     ready(address);
     tokio::select! {
         served = start_grpc_service_with_listener(listener, scheduler) => served.map_err(ballista_err),

@@ -10,7 +10,7 @@ use datafusion_dbgen::bench::{
 use datafusion_dbgen::{Error, ScaleFactor};
 
 use crate::interrupt::Interrupt;
-use crate::query_cmd::{bench_err, default_partitions, one_line, run_interruptible};
+use crate::query_cmd::{bench_err, one_line, run_interruptible};
 use crate::values;
 
 #[derive(clap::Args)]
@@ -87,7 +87,7 @@ fn tpch_run(args: BenchArgs, run: RunArg, interrupt: &Interrupt) -> Result<(), E
     let options = RunOptions {
         sf: args.sf.value(),
         source: args.source.source()?,
-        target_partitions: args.target_partitions.unwrap_or_else(default_partitions),
+        target_partitions: args.source.partitions(args.target_partitions),
         run: run.into(),
         streams: args.streams,
         seed: args.seed,
@@ -120,7 +120,7 @@ pub(crate) fn bench(args: BenchArgs, interrupt: &Interrupt) -> Result<(), Error>
     let options = BenchOptions {
         sf: sf.value(),
         source,
-        target_partitions: args.target_partitions.unwrap_or_else(default_partitions),
+        target_partitions: args.source.partitions(args.target_partitions),
         queries: parse_query_list(&args.queries).map_err(bench_err)?,
         iterations: args.iterations,
         verify,

@@ -70,7 +70,7 @@ pub(crate) fn query(args: QueryArgs, interrupt: &Interrupt) -> Result<(), Error>
     let sf = args.sf;
     let format = args.output_format;
     let source: Source = args.source.source()?;
-    let partitions = args.target_partitions.unwrap_or_else(default_partitions);
+    let partitions = args.source.partitions(args.target_partitions);
     let copy = match (args.copy_writer, args.io_backend) {
         (CopyWriter::Datafusion, _) => None,
         (CopyWriter::Tpch, Some(backend)) => Some(CopyConfig::default().backend(backend.into())),

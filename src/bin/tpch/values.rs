@@ -164,4 +164,14 @@ impl SourceArgs {
         }
         self.source.parse().map_err(crate::query_cmd::bench_err)
     }
+
+    /// `--target-partitions`, defaulting to the cores here, or on a cluster to its task slots
+    /// (0, resolved by the scheduler).
+    pub(crate) fn partitions(&self, given: Option<usize>) -> usize {
+        #[cfg(feature = "ballista")]
+        if self.scheduler.is_some() {
+            return given.unwrap_or(0);
+        }
+        given.unwrap_or_else(crate::query_cmd::default_partitions)
+    }
 }
