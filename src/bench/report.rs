@@ -297,6 +297,10 @@ impl fmt::Display for BenchReport {
 
 /// The heading line of a run with these settings.
 pub(crate) fn heading(sf: f64, source: &Source, partitions: usize, iterations: usize) -> String {
+    let partitions = match partitions {
+        0 => "the cluster's task slots as".to_string(),
+        n => n.to_string(),
+    };
     format!(
         "TPC-H SF {sf} | source {source} | {partitions} partitions | {iterations} iteration{} | DataFusion {} | datafusion-dbgen {}",
         if iterations == 1 { "" } else { "s" },

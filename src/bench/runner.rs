@@ -102,7 +102,7 @@ pub async fn run_benchmark_with_progress(
             "iterations must be at least 1".into(),
         ));
     }
-    if options.target_partitions == 0 {
+    if options.target_partitions == 0 && !options.source.partitions_from_cluster() {
         return Err(BenchError::InvalidOption(
             "target partitions must be at least 1".into(),
         ));

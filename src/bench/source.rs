@@ -46,6 +46,17 @@ impl Source {
     }
 }
 
+impl Source {
+    /// Whether 0 target partitions is valid: on a cluster it means the cluster's task slots.
+    pub(crate) fn partitions_from_cluster(&self) -> bool {
+        #[cfg(feature = "ballista")]
+        if matches!(self, Source::Cluster(_)) {
+            return true;
+        }
+        false
+    }
+}
+
 impl fmt::Display for Source {
     /// The form [`FromStr`] reads: `provider`, `memory`, `parquet:<DIR>` or `cluster:<URL>`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

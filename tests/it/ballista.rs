@@ -214,6 +214,14 @@ fn distributed_export_and_the_22_queries_on_child_processes() {
         String::from_utf8_lossy(&bench.stderr)
     );
     assert!(stdout.contains("22 passed"), "{stdout}");
+    // Both executor processes ran tasks of the queries' jobs (their own logs say so).
+    for i in 0..2 {
+        let log = cluster.log(&format!("executor-{i}.log"));
+        assert!(
+            log.contains("Execute task"),
+            "executor {i} ran no task:\n{log}"
+        );
+    }
 
     // SF 0.1 as .tbl in 4 parts: each table's parts concatenate to dbgen's table.
     let dir = tempfile::tempdir().unwrap();
