@@ -159,8 +159,10 @@ impl Drop for ChildCluster {
     }
 }
 
-fn gen_on(cluster: &ChildCluster, sf: &str, format: &str, dir: &Path, parts: &str) -> Output {
-    tpch()
+/// `tpch gen --scheduler` of the cluster, `parts` parts into `dir`.
+fn gen_command(cluster: &ChildCluster, sf: &str, format: &str, dir: &Path, parts: &str) -> Command {
+    let mut command = tpch();
+    command
         .args([
             "gen",
             "--scheduler",
@@ -171,7 +173,12 @@ fn gen_on(cluster: &ChildCluster, sf: &str, format: &str, dir: &Path, parts: &st
             format,
         ])
         .args(["--parts", parts, "--output"])
-        .arg(dir)
+        .arg(dir);
+    command
+}
+
+fn gen_on(cluster: &ChildCluster, sf: &str, format: &str, dir: &Path, parts: &str) -> Output {
+    gen_command(cluster, sf, format, dir, parts)
         .output()
         .unwrap()
 }
@@ -276,18 +283,7 @@ fn distributed_export_and_the_22_queries_on_child_processes() {
 fn an_executor_killed_during_a_distributed_export() {
     let mut cluster = ChildCluster::start(2);
     let dir = tempfile::tempdir().unwrap();
-    let mut export = tpch()
-        .args([
-            "gen",
-            "--scheduler",
-            &cluster.url,
-            "--sf",
-            "1",
-            "--parts",
-            "8",
-            "--output",
-        ])
-        .arg(dir.path())
+    let mut export = gen_command(&cluster, "1", "tbl", dir.path(), "8")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -327,19 +323,8 @@ fn an_executor_killed_during_a_distributed_export() {
     assert_eq!(temp_files(dir.path()), Vec::<String>::new());
 
     // A rerun on the surviving executor completes with dbgen's files.
-    let rerun = tpch()
-        .args([
-            "gen",
-            "--scheduler",
-            &cluster.url,
-            "--sf",
-            "1",
-            "--parts",
-            "8",
-            "--overwrite",
-        ])
-        .arg("--output")
-        .arg(dir.path())
+    let rerun = gen_command(&cluster, "1", "tbl", dir.path(), "8")
+        .arg("--overwrite")
         .output()
         .unwrap();
     assert!(
