@@ -23,6 +23,7 @@ fn _internal(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("FFI_MAJOR_VERSION", datafusion_ffi::version())?;
     m.add_class::<table::TpchTable>()?;
+    m.add_class::<table::TpchFunction>()?;
     m.add_function(wrap_pyfunction!(table::table_names, m)?)?;
     m.add_function(wrap_pyfunction!(export::generate, m)?)?;
     m.add_function(wrap_pyfunction!(bench::queries, m)?)?;

@@ -8,6 +8,7 @@ use datafusion_dbgen::provider::TpchTableProvider;
 use datafusion_dbgen::{ScaleFactor, Table};
 use datafusion_ffi::proto::logical_extension_codec::FFI_LogicalExtensionCodec;
 use datafusion_ffi::table_provider::FFI_TableProvider;
+use datafusion_ffi::udtf::FFI_TableFunction;
 use pyo3::exceptions::{PyImportError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
@@ -17,6 +18,8 @@ use crate::runtime::runtime;
 
 /// The capsule name datafusion-python expects from `__datafusion_table_provider__`.
 const TABLE_PROVIDER_CAPSULE: &std::ffi::CStr = c"datafusion_table_provider";
+/// The capsule name datafusion-python expects from `__datafusion_table_function__`.
+const TABLE_FUNCTION_CAPSULE: &std::ffi::CStr = c"datafusion_table_function";
 /// The capsule name of a logical extension codec (what a session hands out).
 const CODEC_CAPSULE: &std::ffi::CStr = c"datafusion_logical_extension_codec";
 /// The Arrow PyCapsule interface's schema capsule.
@@ -171,4 +174,60 @@ fn logical_codec(
         )));
     }
     Ok(codec.clone())
+}
+
+/// A table function, ``tpch_<table>(sf)``, for ``SessionContext.register_udtf``.
+///
+/// ``SELECT count(*) FROM tpch_lineitem(0.1)`` generates the table at the scale factor the
+/// query names; an invalid scale factor is the query's error.
+#[pyclass(frozen, name = "TpchFunction", module = "datafusion_dbgen")]
+pub(crate) struct TpchFunction {
+    table: Table,
+}
+
+#[pymethods]
+impl TpchFunction {
+    /// ``TpchFunction(name)``: the function of table ``name`` (``"lineitem"``).
+    ///
+    /// Raises ``ValueError`` for an unknown table.
+    #[new]
+    fn new(name: &str) -> PyResult<Self> {
+        guard(|| {
+            let table: Table = name.trim().parse().map_err(to_py)?;
+            Ok(TpchFunction { table })
+        })
+    }
+
+    /// The SQL name of the function (``"tpch_lineitem"``).
+    #[getter]
+    fn name(&self) -> String {
+        format!(
+            "{}{}",
+            datafusion_dbgen::provider::FUNCTION_PREFIX,
+            self.table.name()
+        )
+    }
+
+    /// The FFI table function, for datafusion-python (``session`` as for
+    /// ``TpchTable.__datafusion_table_provider__``).
+    #[pyo3(signature = (session=None))]
+    fn __datafusion_table_function__<'py>(
+        &self,
+        py: Python<'py>,
+        session: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyCapsule>> {
+        guard(|| {
+            let codec = logical_codec(py, session)?;
+            let handle = runtime()?.handle().clone();
+            let function = Arc::new(datafusion_dbgen::provider::TpchTableFunction::new(
+                self.table,
+            ));
+            let ffi = FFI_TableFunction::new_with_ffi_codec(function, Some(handle), codec);
+            PyCapsule::new_with_value(py, ffi, TABLE_FUNCTION_CAPSULE)
+        })
+    }
+
+    fn __repr__(&self) -> String {
+        format!("TpchFunction(name='{}')", self.table.name())
+    }
 }

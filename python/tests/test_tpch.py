@@ -125,6 +125,19 @@ def test_register_under_a_schema() -> None:
     assert scalar(ctx, "SELECT count(*) FROM tpch.nation") == 25
 
 
+def test_table_functions() -> None:
+    ctx = SessionContext()
+    tpch.register_tpch_functions(ctx)
+    rows = ctx.sql("SELECT count(*) AS n FROM tpch_orders(0.01)").to_pydict()
+    assert rows["n"] == [15000]
+    rows = ctx.sql("SELECT count(*) AS n FROM tpch_supplier(0.1)").to_pydict()
+    assert rows["n"] == [1000]
+    with pytest.raises(Exception, match="scale factor"):
+        ctx.sql("SELECT * FROM tpch_nation(-1)").collect()
+    with pytest.raises(ValueError):
+        tpch.TpchFunction("nope")
+
+
 def test_table_object() -> None:
     t = tpch.table("Orders", SF)
     assert t.name == "orders"

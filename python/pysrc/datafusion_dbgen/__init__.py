@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from . import _internal
-from ._internal import TpchTable
+from ._internal import TpchFunction, TpchTable
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
@@ -43,6 +43,7 @@ __all__ = [
     "AnswerMismatch",
     "ExportSummary",
     "TableSummary",
+    "TpchFunction",
     "TpchTable",
     "__version__",
     "answer",
@@ -52,6 +53,7 @@ __all__ = [
     "queries",
     "query",
     "register_tpch",
+    "register_tpch_functions",
     "table",
 ]
 
@@ -127,6 +129,22 @@ def register_tpch(ctx: SessionContext, sf: float, *, schema: str | None = None) 
         ) from e
     for t in tables:
         target.register_table(t.name, t)
+
+
+def register_tpch_functions(ctx: SessionContext) -> None:
+    """Registers the table functions ``tpch_<table>(sf)`` in ``ctx``.
+
+    ``SELECT count(*) FROM tpch_lineitem(0.1)`` generates the table at the scale factor the
+    query names (a literal number).
+
+    Args:
+        ctx: A ``datafusion.SessionContext``.
+    """
+    from datafusion import TableFunction
+
+    for name in TABLES:
+        function = TpchFunction(name)
+        ctx.register_udtf(TableFunction(function.name, function, ctx))
 
 
 # --------------------------------------------------------------------------------------------

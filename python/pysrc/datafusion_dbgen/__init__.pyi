@@ -8,6 +8,7 @@ from typing import Any, Iterable, Iterator
 import pyarrow as pa
 from datafusion import SessionContext
 
+from ._internal import TpchFunction as TpchFunction
 from ._internal import TpchTable as TpchTable
 
 __version__: str
@@ -22,6 +23,9 @@ def table(name: str, sf: float) -> TpchTable:
 
 def register_tpch(ctx: SessionContext, sf: float, *, schema: str | None = None) -> None:
     """Registers the eight TPC-H tables at scale factor ``sf`` in ``ctx``."""
+
+def register_tpch_functions(ctx: SessionContext) -> None:
+    """Registers the table functions ``tpch_<table>(sf)`` in ``ctx``."""
 
 @dataclass(frozen=True)
 class TableSummary:
