@@ -109,8 +109,7 @@ impl TpchTable {
         session: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyCapsule>> {
         guard(|| {
-            let codec = logical_codec(py, session)?;
-            let handle = runtime()?.handle().clone();
+            let (codec, handle) = host_codec_and_runtime(py, session)?;
             // Filter pushdown on: key ranges and column bounds prune the generated rows.
             let provider = FFI_TableProvider::new_with_ffi_codec(
                 self.provider.clone(),
@@ -135,6 +134,15 @@ impl TpchTable {
 #[pyfunction]
 pub(crate) fn table_names() -> Vec<&'static str> {
     Table::ALL.iter().map(|t| t.name()).collect()
+}
+
+/// What every FFI object handed to the host carries: the host session's codec, and this
+/// extension's runtime (entered around each `execute` and poll).
+fn host_codec_and_runtime(
+    py: Python<'_>,
+    session: Option<Bound<'_, PyAny>>,
+) -> PyResult<(FFI_LogicalExtensionCodec, tokio::runtime::Handle)> {
+    Ok((logical_codec(py, session)?, runtime()?.handle().clone()))
 }
 
 /// The host session's logical extension codec (a clone we own).
@@ -217,8 +225,7 @@ impl TpchFunction {
         session: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyCapsule>> {
         guard(|| {
-            let codec = logical_codec(py, session)?;
-            let handle = runtime()?.handle().clone();
+            let (codec, handle) = host_codec_and_runtime(py, session)?;
             let function = Arc::new(datafusion_dbgen::provider::TpchTableFunction::new(
                 self.table,
             ));
