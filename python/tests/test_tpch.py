@@ -78,6 +78,11 @@ def test_check_answer_reports_a_mismatch(ctx: SessionContext) -> None:
 def test_count_lineitem(ctx: SessionContext) -> None:
     assert scalar(ctx, "SELECT count(*) FROM lineitem") == LINEITEM_ROWS
     assert scalar(ctx, "SELECT count(*) FROM orders") == 15000
+    # Answered from the provider's exact statistics across the FFI: no scan in the plan.
+    for name, rows in [("lineitem", LINEITEM_ROWS), ("orders", 15000)]:
+        plan = ctx.sql(f"EXPLAIN SELECT count(*) FROM {name}").to_pydict()["plan"][-1]
+        assert f"{rows} as count(*)" in plan, plan
+        assert "PlaceholderRowExec" in plan, plan
 
 
 def test_projection_filter_limit(ctx: SessionContext) -> None:
