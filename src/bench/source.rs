@@ -44,9 +44,7 @@ impl Source {
             Source::Cluster(_) => "cluster",
         }
     }
-}
 
-impl Source {
     /// Whether 0 target partitions is valid: on a cluster it means the cluster's task slots.
     pub(crate) fn partitions_from_cluster(&self) -> bool {
         #[cfg(feature = "ballista")]

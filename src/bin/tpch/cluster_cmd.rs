@@ -5,12 +5,12 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
+use datafusion_dbgen::Error;
 use datafusion_dbgen::distributed::{
     ExecutorOptions, ExportSpec, ManifestRow, SchedulerOptions, ballista_context, export_tables,
     log_to_stderr, run_executor, run_scheduler,
 };
 use datafusion_dbgen::export::Format;
-use datafusion_dbgen::{Error, Table};
 
 use crate::gen_cmd::GenArgs;
 use crate::interrupt::Interrupt;
@@ -135,20 +135,15 @@ pub(crate) fn generate_on_cluster(
         )));
     }
     let format = Format::from(args.format);
-    if format != Format::Parquet && (args.compression.is_some() || args.row_group_rows.is_some()) {
-        return Err(Error::InvalidOption(
-            "--compression and --row-group-rows apply to --format parquet".into(),
-        ));
-    }
+    args.check_parquet_flags(format)?;
     let parts = args.parts.unwrap_or(4);
     let mut spec = ExportSpec::new(args.sf.value(), format, &args.output, parts as usize);
     spec.tables = match &args.tables {
-        Some(list) => list
-            .split(',')
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(|t| t.parse::<Table>().map(|t| t.name().to_string()))
-            .collect::<Result<_, _>>()?,
+        Some(_) => args
+            .table_list()?
+            .iter()
+            .map(|t| t.name().to_string())
+            .collect(),
         None => Vec::new(),
     };
     spec.threads_per_part = args.threads.unwrap_or(1);

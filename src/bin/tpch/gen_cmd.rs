@@ -67,6 +67,32 @@ pub(crate) struct GenArgs {
     pub(crate) updates: Option<u32>,
 }
 
+impl GenArgs {
+    /// `--tables`, parsed (all eight when not given).
+    pub(crate) fn table_list(&self) -> Result<Vec<Table>, Error> {
+        match &self.tables {
+            Some(list) => list
+                .split(',')
+                .filter(|t| !t.trim().is_empty())
+                .map(str::parse)
+                .collect(),
+            None => Ok(Table::ALL.to_vec()),
+        }
+    }
+
+    /// `--compression` and `--row-group-rows` are for Parquet only.
+    pub(crate) fn check_parquet_flags(&self, format: Format) -> Result<(), Error> {
+        if format != Format::Parquet
+            && (self.compression.is_some() || self.row_group_rows.is_some())
+        {
+            return Err(Error::InvalidOption(
+                "--compression and --row-group-rows apply to --format parquet".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
 pub(crate) fn generate(args: GenArgs, interrupt: &Interrupt) -> Result<(), Error> {
     let sf = args.sf;
     let format = Format::from(args.format);
@@ -77,14 +103,7 @@ pub(crate) fn generate(args: GenArgs, interrupt: &Interrupt) -> Result<(), Error
     if let Some(url) = &args.scheduler {
         return crate::cluster_cmd::generate_on_cluster(&args, url, interrupt);
     }
-    let tables: Vec<Table> = match &args.tables {
-        Some(list) => list
-            .split(',')
-            .filter(|t| !t.trim().is_empty())
-            .map(str::parse)
-            .collect::<Result<_, _>>()?,
-        None => Table::ALL.to_vec(),
-    };
+    let tables = args.table_list()?;
     let backend = match args.io_backend {
         Some(choice) => BackendChoice::from(choice),
         None => BackendChoice::from_env()?,
@@ -105,12 +124,8 @@ pub(crate) fn generate(args: GenArgs, interrupt: &Interrupt) -> Result<(), Error
             ));
         }
     }
+    args.check_parquet_flags(format)?;
     if args.compression.is_some() || args.row_group_rows.is_some() {
-        if format != Format::Parquet {
-            return Err(Error::InvalidOption(
-                "--compression and --row-group-rows apply to --format parquet".into(),
-            ));
-        }
         let mut options = ParquetOptions::default();
         if let Some(c) = &args.compression {
             options.compression = c.codec;

@@ -92,31 +92,6 @@ impl From<BackendArg> for BackendChoice {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn counts_must_be_positive() {
-        assert_eq!(at_least_one::<usize>("4"), Ok(4));
-        assert_eq!(at_least_one::<u64>("0"), Err("must be at least 1".into()));
-        assert!(at_least_one::<usize>("-1").is_err());
-        assert!(at_least_one::<usize>("many").is_err());
-    }
-
-    #[test]
-    fn scale_factors_and_compression_are_checked() {
-        assert!(scale_factor("0.01").is_ok());
-        assert!(
-            scale_factor("0")
-                .unwrap_err()
-                .contains("invalid scale factor 0")
-        );
-        assert!(compression("zstd:99").unwrap_err().contains("1 to 22"));
-        assert!(compression("zstd:3").is_ok());
-    }
-}
-
 /// A scheduler's `HOST:PORT` (`df://HOST:PORT` accepted): the host and the port.
 #[cfg(feature = "ballista")]
 pub(crate) fn host_port(text: &str) -> Result<(String, u16), String> {
@@ -173,5 +148,30 @@ impl SourceArgs {
             return given.unwrap_or(0);
         }
         given.unwrap_or_else(crate::query_cmd::default_partitions)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_must_be_positive() {
+        assert_eq!(at_least_one::<usize>("4"), Ok(4));
+        assert_eq!(at_least_one::<u64>("0"), Err("must be at least 1".into()));
+        assert!(at_least_one::<usize>("-1").is_err());
+        assert!(at_least_one::<usize>("many").is_err());
+    }
+
+    #[test]
+    fn scale_factors_and_compression_are_checked() {
+        assert!(scale_factor("0.01").is_ok());
+        assert!(
+            scale_factor("0")
+                .unwrap_err()
+                .contains("invalid scale factor 0")
+        );
+        assert!(compression("zstd:99").unwrap_err().contains("1 to 22"));
+        assert!(compression("zstd:3").is_ok());
     }
 }
