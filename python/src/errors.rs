@@ -16,11 +16,7 @@ use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
 pub(crate) fn to_py(error: Error) -> PyErr {
     let message = error.to_string();
     match &error {
-        Error::InvalidScaleFactor(_)
-        | Error::UnknownTable(_)
-        | Error::InvalidParts(_)
-        | Error::PartOutOfRange { .. }
-        | Error::InvalidOption(_) => PyValueError::new_err(message),
+        Error::Generator(_) | Error::InvalidOption(_) => PyValueError::new_err(message),
         Error::Io { .. } | Error::Sink(_) => match io_errno(&error) {
             Some(errno) => PyOSError::new_err((errno, message)),
             None => PyOSError::new_err(message),

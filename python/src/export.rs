@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use datafusion_dbgen::export::parquet::{ParquetOptions, parse_compression};
 use datafusion_dbgen::export::{ExportSummary, Exporter, Format, Progress};
+use datafusion_dbgen::generator::Error as GenError;
 use datafusion_dbgen::{Error, ScaleFactor, Table};
 use pyo3::exceptions::PyOSError;
 use pyo3::prelude::*;
@@ -90,7 +91,7 @@ impl Request {
             (Some(parts), Some(part)) => {
                 if parts < 1 {
                     return Err(match u64::try_from(parts) {
-                        Ok(zero) => Error::InvalidParts(zero),
+                        Ok(zero) => Error::Generator(GenError::InvalidParts(zero)),
                         Err(_) => Error::InvalidOption(format!(
                             "invalid number of parts {parts}: expected at least 1"
                         )),
@@ -98,10 +99,10 @@ impl Request {
                 }
                 if part < 1 || part > parts {
                     return Err(match u64::try_from(part) {
-                        Ok(part) => Error::PartOutOfRange {
+                        Ok(part) => Error::Generator(GenError::PartOutOfRange {
                             part,
                             parts: parts as u64,
-                        },
+                        }),
                         Err(_) => Error::InvalidOption(format!(
                             "part {part} out of range: expected a number from 1 to {parts}"
                         )),

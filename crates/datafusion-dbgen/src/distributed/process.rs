@@ -1,0 +1,200 @@
+//! The cluster's long-running processes: a Ballista scheduler and a Ballista executor that know
+//! the crate's codecs (Ballista's stock binaries cannot decode the generating tables' plan
+//! nodes). `tpch cluster scheduler|executor` are these functions.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use ballista_executor::executor_process::{ExecutorProcessConfig, start_executor_process};
+use ballista_scheduler::cluster::BallistaCluster;
+use ballista_scheduler::config::SchedulerConfig;
+use ballista_scheduler::scheduler_process::{create_scheduler, start_grpc_service_with_listener};
+use datafusion::error::{DataFusionError, Result};
+use datafusion_proto::protobuf::{LogicalPlanNode, PhysicalPlanNode};
+
+use super::cluster::{ballista_config, ballista_err, state_of, with_cluster_partitions};
+use super::codec::{logical_codec, physical_codec};
+
+/// How long an executor waits for its scheduler to accept connections before giving up.
+const SCHEDULER_WAIT: Duration = Duration::from_secs(30);
+
+/// Where a scheduler listens.
+#[derive(Clone, Debug)]
+pub struct SchedulerOptions {
+    /// Host or address to bind (`127.0.0.1`, `0.0.0.0`).
+    pub bind: String,
+    /// Port to bind; 0 picks a free one (printed through `ready`).
+    pub port: u16,
+    /// An executor silent for this long is lost: its running tasks are scheduled again
+    /// elsewhere (Ballista's default, 180 s). Keep it above the executors' heartbeat interval.
+    pub executor_timeout: Duration,
+}
+
+impl Default for SchedulerOptions {
+    fn default() -> Self {
+        SchedulerOptions {
+            bind: "127.0.0.1".into(),
+            port: 50050,
+            executor_timeout: Duration::from_secs(180),
+        }
+    }
+}
+
+/// Runs a scheduler until `shutdown` resolves (the `tpch cluster scheduler` command passes
+/// SIGINT or SIGTERM). `ready` is called with the bound address once the port is open (clients
+/// and executors can connect from then on).
+pub async fn run_scheduler(
+    options: SchedulerOptions,
+    ready: impl FnOnce(SocketAddr),
+    shutdown: impl Future<Output = ()>,
+) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind((options.bind.as_str(), options.port))
+        .await
+        .map_err(|e| {
+            DataFusionError::Execution(format!(
+                "cannot listen on {}:{}: {e}",
+                options.bind, options.port
+            ))
+        })?;
+    let address = listener.local_addr()?;
+    let mut config = SchedulerConfig::default()
+        .with_hostname(options.bind.clone())
+        .with_port(address.port());
+    config.bind_host = options.bind;
+    let timeout = options.executor_timeout.as_secs().max(1);
+    config.executor_timeout_seconds = timeout;
+    config.no_executors_grace_period_seconds = timeout;
+    // Check for lost executors a few times per timeout (Ballista: every 15 s).
+    config.expire_dead_executor_interval_seconds = (timeout / 3).clamp(1, 15);
+    config.override_logical_codec = Some(logical_codec());
+    config.override_physical_codec = Some(physical_codec());
+    // A client's own settings (target partitions, …) are applied over this base per session.
+    config.override_config_producer = Some(Arc::new(|| ballista_config(1)));
+    // Jobs that leave their partitions to the cluster get its current task slots.
+    let slots = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&slots);
+    config.override_session_builder = Some(Arc::new(move |config| {
+        let slots = seen.load(Ordering::Relaxed);
+        Ok(state_of(with_cluster_partitions(config, slots)))
+    }));
+    let cluster = BallistaCluster::new_from_config(&config)
+        .await
+        .map_err(ballista_err)?;
+    let scheduler =
+        create_scheduler::<LogicalPlanNode, PhysicalPlanNode>(cluster, Arc::new(config))
+            .await
+            .map_err(ballista_err)?;
+    let state = Arc::clone(&scheduler.state);
+    tokio::spawn(async move {
+        loop {
+            if let Ok(executors) = state.executor_manager.get_executors_state().await {
+                // Registered executors (lost ones are removed after --executor-timeout).
+                let total: u32 = executors
+                    .iter()
+                    .map(|(metadata, _, _)| metadata.specification.vcores)
+                    .sum();
+                slots.store(total as usize, Ordering::Relaxed);
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    });
+    ready(address);
+    tokio::select! {
+        served = start_grpc_service_with_listener(listener, scheduler) => served.map_err(ballista_err),
+        () = shutdown => {
+            log::info!("scheduler stopping");
+            Ok(())
+        }
+    }
+}
+
+/// What an executor connects to and where it listens.
+#[derive(Clone, Debug)]
+pub struct ExecutorOptions {
+    /// The scheduler's host.
+    pub scheduler_host: String,
+    /// The scheduler's port.
+    pub scheduler_port: u16,
+    /// Host or address to bind; also the address the scheduler and clients are told.
+    pub bind: String,
+    /// Arrow Flight port (shuffle and result fetches).
+    pub port: u16,
+    /// gRPC port the scheduler pushes tasks to.
+    pub grpc_port: u16,
+    /// Task slots: tasks run at the same time (0: one per core).
+    pub concurrent_tasks: usize,
+    /// Directory for shuffle files (default: a temporary directory).
+    pub work_dir: Option<String>,
+    /// How often the executor tells the scheduler it is alive (Ballista's default, 60 s).
+    pub heartbeat_interval: Duration,
+}
+
+impl Default for ExecutorOptions {
+    fn default() -> Self {
+        ExecutorOptions {
+            scheduler_host: "localhost".into(),
+            scheduler_port: 50050,
+            bind: "127.0.0.1".into(),
+            port: 50051,
+            grpc_port: 50052,
+            concurrent_tasks: 0,
+            work_dir: None,
+            heartbeat_interval: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Runs an executor until SIGINT or SIGTERM (Ballista's executor handles both: it tells the
+/// scheduler it is leaving and lets its running tasks drain). Waits up to 30 s for the
+/// scheduler to accept connections first.
+pub async fn run_executor(options: ExecutorOptions) -> Result<()> {
+    if options.port == 0 || options.grpc_port == 0 {
+        return Err(DataFusionError::Configuration(
+            "an executor needs fixed ports (it tells the scheduler where it listens)".into(),
+        ));
+    }
+    if options.port == options.grpc_port {
+        return Err(DataFusionError::Configuration(format!(
+            "the executor's Flight and gRPC ports must differ (both {})",
+            options.port
+        )));
+    }
+    wait_for(&options.scheduler_host, options.scheduler_port).await?;
+    let config = ExecutorProcessConfig {
+        bind_host: options.bind.clone(),
+        external_host: Some(options.bind),
+        port: options.port,
+        grpc_port: options.grpc_port,
+        scheduler_host: options.scheduler_host,
+        scheduler_port: options.scheduler_port,
+        vcores: options.concurrent_tasks,
+        work_dir: options.work_dir,
+        executor_heartbeat_interval_seconds: options.heartbeat_interval.as_secs().max(1),
+        override_logical_codec: Some(logical_codec()),
+        override_physical_codec: Some(physical_codec()),
+        override_config_producer: Some(Arc::new(|| ballista_config(1))),
+        ..ExecutorProcessConfig::default()
+    };
+    start_executor_process(Arc::new(config))
+        .await
+        .map_err(ballista_err)
+}
+
+/// Waits until `host:port` accepts a TCP connection, for at most [`SCHEDULER_WAIT`].
+async fn wait_for(host: &str, port: u16) -> Result<()> {
+    let started = Instant::now();
+    loop {
+        match tokio::net::TcpStream::connect((host, port)).await {
+            Ok(_) => return Ok(()),
+            Err(e) if started.elapsed() >= SCHEDULER_WAIT => {
+                return Err(DataFusionError::Execution(format!(
+                    "no scheduler at {host}:{port} after {} s: {e}",
+                    SCHEDULER_WAIT.as_secs()
+                )));
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+}

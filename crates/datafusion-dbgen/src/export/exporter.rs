@@ -1,0 +1,561 @@
+//! The export pipeline: all requested tables at once, cut into chunks that a pool of workers
+//! generates and encodes in parallel, committed in order per file to one shared sink.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use super::delimited::{Dialect, write_header, write_table};
+use super::format::Format;
+use super::parquet::{ParquetFile, ParquetOptions, encode_row_group, generator_rows_per_row_group};
+use super::plan::{CHUNK_BYTES, FilePlan, Selection, chunk_ranges, plan_files};
+use crate::error::{Error, Result};
+use crate::sink::{Backend, Sink, SinkConfig, SinkFile};
+use tpch_dbgen::{RowRange, ScaleFactor, Table};
+
+/// Receives progress while an export runs (called from worker threads).
+pub trait Progress: Send + Sync {
+    /// `rows` more rows and `bytes` more bytes of `table` were written.
+    fn advance(&self, table: Table, rows: u64, bytes: u64);
+}
+
+/// What one table's export produced.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableSummary {
+    /// The table.
+    pub table: Table,
+    /// Files written.
+    pub files: Vec<PathBuf>,
+    /// Rows written.
+    pub rows: u64,
+    /// Bytes written.
+    pub bytes: u64,
+    /// Seconds from the start of the export until the table's last file was published.
+    pub seconds: f64,
+}
+
+/// What an export produced.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExportSummary {
+    /// One entry per table, in the order requested.
+    pub tables: Vec<TableSummary>,
+    /// Temporary files of earlier runs that died (their process is gone) found in the output
+    /// directories and removed before this export.
+    pub stale_removed: Vec<PathBuf>,
+    /// The sink back end that wrote the files.
+    pub backend: Backend,
+    /// Wall-clock seconds of the whole export.
+    pub seconds: f64,
+}
+
+/// Builds and runs an export: `Exporter::new(sf).format(Format::Tbl).output(dir).run()`.
+#[derive(Clone)]
+pub struct Exporter {
+    sf: ScaleFactor,
+    tables: Vec<Table>,
+    format: Format,
+    output: PathBuf,
+    threads: usize,
+    selection: Selection,
+    overwrite: bool,
+    sink: SinkConfig,
+    parquet: ParquetOptions,
+    progress: Option<Arc<dyn Progress>>,
+    cancel: Option<Arc<AtomicBool>>,
+}
+
+impl Exporter {
+    /// An export of all eight tables at `sf` as `.tbl` into the current directory.
+    pub fn new(sf: ScaleFactor) -> Self {
+        Exporter {
+            sf,
+            tables: Table::ALL.to_vec(),
+            format: Format::Tbl,
+            output: PathBuf::from("."),
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            selection: Selection {
+                part: None,
+                files_per_table: 1,
+            },
+            overwrite: false,
+            sink: SinkConfig::default(),
+            parquet: ParquetOptions::default(),
+            progress: None,
+            cancel: None,
+        }
+    }
+
+    /// The tables to write.
+    pub fn tables(mut self, tables: impl IntoIterator<Item = Table>) -> Self {
+        self.tables.clear();
+        for table in tables {
+            if !self.tables.contains(&table) {
+                self.tables.push(table);
+            }
+        }
+        self
+    }
+
+    /// The file format.
+    pub fn format(mut self, format: Format) -> Self {
+        self.format = format;
+        self
+    }
+
+    /// The output directory (created if missing).
+    pub fn output(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.output = dir.into();
+        self
+    }
+
+    /// Worker threads generating and encoding (default: all cores).
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.threads = threads.max(1);
+        self
+    }
+
+    /// Only dbgen's chunk `part` of `parts` (`-C parts -S part`), written as `<table>.<ext>.<part>`.
+    ///
+    /// At scale factors ≥ 30000, where dbgen's data depends on its chunking, the data is that of
+    /// `dbgen -C parts` too ([`ScaleFactor::with_wide_chunks`]).
+    pub fn part(mut self, part: u64, parts: u64) -> Self {
+        self.selection.part = Some((part, parts));
+        self.sf = self.sf.with_wide_chunks(parts);
+        self
+    }
+
+    /// Splits each table into `files` files (`<table>/part-NNN.<ext>`).
+    pub fn files_per_table(mut self, files: u64) -> Self {
+        self.selection.files_per_table = files.max(1);
+        self
+    }
+
+    /// Replaces existing files instead of refusing to start.
+    pub fn overwrite(mut self, overwrite: bool) -> Self {
+        self.overwrite = overwrite;
+        self
+    }
+
+    /// Sink settings (back end, buffers, sync mode).
+    pub fn sink_config(mut self, config: SinkConfig) -> Self {
+        self.sink = config;
+        self
+    }
+
+    /// Parquet settings (compression, rows per row group).
+    pub fn parquet_options(mut self, options: ParquetOptions) -> Self {
+        self.parquet = options;
+        self
+    }
+
+    /// Progress observer.
+    pub fn progress(mut self, progress: Arc<dyn Progress>) -> Self {
+        self.progress = Some(progress);
+        self
+    }
+
+    /// A flag that, once set, stops the export and removes its unfinished files.
+    pub fn cancel_flag(mut self, flag: Arc<AtomicBool>) -> Self {
+        self.cancel = Some(flag);
+        self
+    }
+
+    /// The files this export will write.
+    pub fn planned_files(&self) -> Result<Vec<FilePlan>> {
+        let mut files = Vec::new();
+        for &table in &self.tables {
+            files.extend(plan_files(
+                &self.sf,
+                table,
+                self.selection,
+                &self.output,
+                self.format.extension(),
+            )?);
+        }
+        Ok(files)
+    }
+
+    /// Runs the export.
+    pub fn run(&self) -> Result<ExportSummary> {
+        let encoding = match self.format {
+            Format::Tbl => Encoding::Delimited(Dialect::TBL),
+            Format::Csv => Encoding::Delimited(Dialect::CSV),
+            Format::Parquet => Encoding::Parquet(self.parquet.clone()),
+        };
+        let files = self.planned_files()?;
+        self.prepare_directories(&files)?;
+        let stale_removed = remove_stale(&files)?;
+        let sink = Sink::try_new(self.sink.clone().for_producers(self.threads))?;
+        let run = Run::new(self, &sink, files, encoding)?;
+        let started = Instant::now();
+        // Every table has a comment column: build the text pool now, with the export's threads.
+        tpch_dbgen::text::text_pool_with_threads(self.threads);
+        std::thread::scope(|scope| {
+            for _ in 0..self.threads {
+                scope.spawn(|| run.work());
+            }
+        });
+        run.into_summary(self, sink.backend(), started, stale_removed)
+    }
+
+    fn prepare_directories(&self, files: &[FilePlan]) -> Result<()> {
+        for file in files {
+            let dir = file.path.parent().unwrap_or(Path::new("."));
+            std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+            // In a parts run every step rewrites nation and region identically (as dbgen does).
+            let rewritable = self.selection.part.is_some() && file.table.is_fixed();
+            if !self.overwrite && !rewritable && file.path.exists() {
+                return Err(Error::InvalidOption(format!(
+                    "{} exists; pass --overwrite to replace it",
+                    file.path.display()
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Removes stale temporary files (of dead processes) from every directory `files` go to.
+fn remove_stale(files: &[FilePlan]) -> Result<Vec<PathBuf>> {
+    let dirs: std::collections::BTreeSet<&Path> = files
+        .iter()
+        .map(|f| f.path.parent().unwrap_or(Path::new(".")))
+        .collect();
+    let mut removed = Vec::new();
+    for dir in dirs {
+        removed.extend(
+            crate::sink::remove_stale_temp_files(dir).map_err(|source| Error::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?,
+        );
+    }
+    Ok(removed)
+}
+
+/// One chunk of work: chunk `chunk` of file `file`.
+struct Item {
+    file: usize,
+    chunk: usize,
+    rows: RowRange,
+}
+
+/// How chunks are encoded.
+enum Encoding {
+    Delimited(Dialect),
+    Parquet(ParquetOptions),
+}
+
+/// An encoded chunk waiting for its turn.
+enum Payload {
+    Bytes(Vec<u8>),
+    RowGroup(Vec<parquet::arrow::arrow_writer::ArrowColumnChunk>),
+}
+
+/// The writer behind one output file.
+enum Output {
+    Delimited(SinkFile),
+    Parquet(ParquetFile),
+}
+
+impl Output {
+    fn bytes_written(&self) -> u64 {
+        match self {
+            Output::Delimited(f) => f.bytes_written(),
+            Output::Parquet(p) => p.bytes_written(),
+        }
+    }
+
+    fn append(&mut self, payload: Payload, path: &Path) -> Result<()> {
+        match (self, payload) {
+            (Output::Delimited(f), Payload::Bytes(bytes)) => Ok(f.write_all(&bytes)?),
+            (Output::Parquet(p), Payload::RowGroup(chunks)) => p.append(chunks, path),
+            #[allow(unreachable_patterns)]
+            _ => Err(Error::InvalidOption(format!(
+                "{}: chunk encoded for another format",
+                path.display()
+            ))),
+        }
+    }
+
+    // Without the `parquet` feature the match has a single arm.
+    #[allow(clippy::infallible_destructuring_match)]
+    fn finish(self, path: &Path) -> Result<u64> {
+        let file = match self {
+            Output::Delimited(f) => f,
+            Output::Parquet(p) => p.finish(path)?,
+        };
+        let _ = path;
+        Ok(file.finish()?.bytes)
+    }
+}
+
+/// An output file being assembled: chunks may finish out of order and wait here.
+struct OpenFile {
+    plan: FilePlan,
+    table_index: usize,
+    chunks: usize,
+    factory: Option<Arc<parquet::arrow::arrow_writer::ArrowRowGroupWriterFactory>>,
+    state: Mutex<FileState>,
+}
+
+struct FileState {
+    next: usize,
+    pending: BTreeMap<usize, (Payload, u64)>,
+    output: Option<Output>,
+    finished_at: Option<f64>,
+    bytes: u64,
+}
+
+struct Run<'a> {
+    sf: ScaleFactor,
+    encoding: Encoding,
+    files: Vec<OpenFile>,
+    items: Vec<Item>,
+    next_item: AtomicUsize,
+    failed: AtomicBool,
+    error: Mutex<Option<Error>>,
+    rows: Vec<AtomicU64>,
+    bytes: Vec<AtomicU64>,
+    progress: Option<&'a dyn Progress>,
+    cancel: Option<&'a AtomicBool>,
+    started: Instant,
+}
+
+impl<'a> Run<'a> {
+    fn new(
+        exporter: &'a Exporter,
+        sink: &Sink,
+        plans: Vec<FilePlan>,
+        encoding: Encoding,
+    ) -> Result<Self> {
+        let mut files = Vec::with_capacity(plans.len());
+        let mut per_file_chunks = Vec::with_capacity(plans.len());
+        for plan in plans {
+            let handle = sink.create(&plan.path)?;
+            let (chunks, output) = match &encoding {
+                Encoding::Delimited(_) => (
+                    chunk_ranges(plan.table, plan.rows, CHUNK_BYTES),
+                    Output::Delimited(handle),
+                ),
+                Encoding::Parquet(options) => {
+                    let per_group =
+                        generator_rows_per_row_group(plan.table, options.row_group_rows);
+                    let per_group_bytes =
+                        per_group * super::plan::bytes_per_generator_row(plan.table);
+                    (
+                        chunk_ranges(plan.table, plan.rows, per_group_bytes),
+                        Output::Parquet(ParquetFile::try_new(
+                            handle, plan.table, options, &plan.path,
+                        )?),
+                    )
+                }
+            };
+            let factory = match &output {
+                Output::Parquet(p) => Some(p.factory()),
+                Output::Delimited(_) => None,
+            };
+            let table_index = exporter
+                .tables
+                .iter()
+                .position(|&t| t == plan.table)
+                .unwrap_or(0);
+            files.push(OpenFile {
+                plan,
+                table_index,
+                chunks: chunks.len(),
+                factory,
+                state: Mutex::new(FileState {
+                    next: 0,
+                    pending: BTreeMap::new(),
+                    output: Some(output),
+                    finished_at: None,
+                    bytes: 0,
+                }),
+            });
+            per_file_chunks.push(chunks);
+        }
+        // Interleave files so every table makes progress at once.
+        let mut items = Vec::new();
+        let rounds = per_file_chunks.iter().map(Vec::len).max().unwrap_or(0);
+        for round in 0..rounds {
+            for (file, chunks) in per_file_chunks.iter().enumerate() {
+                if let Some(&rows) = chunks.get(round) {
+                    items.push(Item {
+                        file,
+                        chunk: round,
+                        rows,
+                    });
+                }
+            }
+        }
+        let n = exporter.tables.len();
+        Ok(Run {
+            sf: exporter.sf,
+            encoding,
+            files,
+            items,
+            next_item: AtomicUsize::new(0),
+            failed: AtomicBool::new(false),
+            error: Mutex::new(None),
+            rows: (0..n).map(|_| AtomicU64::new(0)).collect(),
+            bytes: (0..n).map(|_| AtomicU64::new(0)).collect(),
+            progress: exporter.progress.as_deref(),
+            cancel: exporter.cancel.as_deref(),
+            started: Instant::now(),
+        })
+    }
+
+    fn stopped(&self) -> bool {
+        self.failed.load(Ordering::Relaxed)
+            || self.cancel.is_some_and(|c| c.load(Ordering::Relaxed))
+    }
+
+    fn fail(&self, error: Error) {
+        self.failed.store(true, Ordering::Relaxed);
+        if let Ok(mut slot) = self.error.lock() {
+            slot.get_or_insert(error);
+        }
+    }
+
+    fn work(&self) {
+        while !self.stopped() {
+            let index = self.next_item.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = self.items.get(index) else {
+                return;
+            };
+            if let Err(e) = self.do_item(item) {
+                self.fail(e);
+            }
+        }
+    }
+
+    fn do_item(&self, item: &Item) -> Result<()> {
+        let file = &self.files[item.file];
+        let table = file.plan.table;
+        let (payload, rows) = match &self.encoding {
+            Encoding::Delimited(dialect) => {
+                let mut buf = Vec::with_capacity(CHUNK_BYTES as usize + (64 << 10));
+                if item.chunk == 0 {
+                    write_header(table, *dialect, &mut buf);
+                }
+                let rows =
+                    write_table(&self.sf, table, item.rows, *dialect, usize::MAX, &mut |b| {
+                        buf.extend_from_slice(b);
+                        Ok(())
+                    })
+                    .map_err(|source| Error::Io {
+                        path: file.plan.path.clone(),
+                        source,
+                    })?;
+                (Payload::Bytes(buf), rows)
+            }
+            Encoding::Parquet(_) => {
+                let factory = file.factory.as_ref().ok_or_else(|| {
+                    Error::InvalidOption(format!(
+                        "{} is not a parquet file",
+                        file.plan.path.display()
+                    ))
+                })?;
+                let (chunks, rows) = encode_row_group(
+                    factory,
+                    item.chunk,
+                    &self.sf,
+                    table,
+                    item.rows,
+                    &file.plan.path,
+                )?;
+                (Payload::RowGroup(chunks), rows)
+            }
+        };
+        self.commit(item, payload, rows)
+    }
+
+    /// Hands a finished chunk to its file; writes every chunk that is now next in order.
+    fn commit(&self, item: &Item, payload: Payload, rows: u64) -> Result<()> {
+        let file = &self.files[item.file];
+        let mut state = file
+            .state
+            .lock()
+            .map_err(|_| Error::Internal("export worker panicked".into()))?;
+        state.pending.insert(item.chunk, (payload, rows));
+        let table_index = file.table_index;
+        loop {
+            let next = state.next;
+            let Some((payload, rows)) = state.pending.remove(&next) else {
+                break;
+            };
+            let output = state.output.as_mut().ok_or_else(|| {
+                Error::InvalidOption(format!("{} was closed early", file.plan.path.display()))
+            })?;
+            let before = output.bytes_written();
+            output.append(payload, &file.plan.path)?;
+            let written = output.bytes_written().saturating_sub(before);
+            state.next += 1;
+            self.rows[table_index].fetch_add(rows, Ordering::Relaxed);
+            if let Some(p) = self.progress {
+                p.advance(file.plan.table, rows, written);
+            }
+        }
+        if state.next == file.chunks
+            && let Some(output) = state.output.take()
+        {
+            let bytes = output.finish(&file.plan.path)?;
+            state.bytes = bytes;
+            self.bytes[table_index].fetch_add(bytes, Ordering::Relaxed);
+            state.finished_at = Some(self.started.elapsed().as_secs_f64());
+        }
+        Ok(())
+    }
+
+    fn into_summary(
+        self,
+        exporter: &Exporter,
+        backend: Backend,
+        started: Instant,
+        stale_removed: Vec<PathBuf>,
+    ) -> Result<ExportSummary> {
+        if let Some(error) = self.error.lock().ok().and_then(|mut e| e.take()) {
+            return Err(error);
+        }
+        if self.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            let finished = self
+                .files
+                .iter()
+                .filter(|f| f.state.lock().is_ok_and(|s| s.finished_at.is_some()))
+                .map(|f| f.plan.path.clone())
+                .collect();
+            return Err(Error::Cancelled { finished });
+        }
+        let mut tables = Vec::new();
+        for (index, &table) in exporter.tables.iter().enumerate() {
+            let mine: Vec<&OpenFile> = self
+                .files
+                .iter()
+                .filter(|f| f.plan.table == table)
+                .collect();
+            let seconds = mine
+                .iter()
+                .filter_map(|f| f.state.lock().ok().and_then(|s| s.finished_at))
+                .fold(0.0, f64::max);
+            tables.push(TableSummary {
+                table,
+                files: mine.iter().map(|f| f.plan.path.clone()).collect(),
+                rows: self.rows[index].load(Ordering::Relaxed),
+                bytes: self.bytes[index].load(Ordering::Relaxed),
+                seconds,
+            });
+        }
+        Ok(ExportSummary {
+            tables,
+            stale_removed,
+            backend,
+            seconds: started.elapsed().as_secs_f64(),
+        })
+    }
+}

@@ -1,0 +1,14 @@
+//! Export: chunking and encoders (`.tbl`, CSV, Parquet) that turn generated rows into files,
+//! run in parallel into the shared sink.
+
+pub mod batches;
+pub mod delimited;
+pub mod exporter;
+pub mod format;
+pub mod parquet;
+pub mod plan;
+pub mod refresh;
+
+pub use exporter::{ExportSummary, Exporter, Progress, TableSummary};
+pub use format::Format;
+pub use refresh::{RefreshFile, write_refresh_sets};

@@ -1,0 +1,186 @@
+//! Refresh-set files as `dbgen -U N` writes them: `orders.tbl.uK`, `lineitem.tbl.uK` (the rows
+//! RF1 inserts) and `delete.K` (the order keys RF2 deletes, `key|` a line), for K = 1..N,
+//! byte-identical to dbgen and published atomically through the [`Sink`].
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::delimited::{Dialect, RowWriter, write_rows};
+use crate::error::{Error, Result};
+use crate::sink::{Sink, SinkConfig, SinkFile};
+use tpch_dbgen::{ColumnMask, RefreshSet, ScaleFactor};
+
+/// One file written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefreshFile {
+    /// Where it was published.
+    pub path: PathBuf,
+    /// Lines in it.
+    pub rows: u64,
+    /// Its size.
+    pub bytes: u64,
+}
+
+/// The three file names of refresh set `k`, as dbgen names them.
+pub fn refresh_file_names(k: u32) -> [String; 3] {
+    [
+        format!("orders.tbl.u{k}"),
+        format!("lineitem.tbl.u{k}"),
+        format!("delete.{k}"),
+    ]
+}
+
+/// Writes refresh sets `1..=count` of `sf` into `dir` (created if missing). Existing files are
+/// an error unless `overwrite`; a set `cancel` stops before the next file (the finished ones
+/// are kept, the one in progress is removed: [`Error::Cancelled`]).
+pub fn write_refresh_sets(
+    sf: &ScaleFactor,
+    count: u32,
+    dir: &Path,
+    overwrite: bool,
+    sink: SinkConfig,
+    cancel: Option<&AtomicBool>,
+) -> Result<Vec<RefreshFile>> {
+    let sets = RefreshSet::first(sf, count)?;
+    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    if !overwrite {
+        let existing = sets
+            .iter()
+            .flat_map(|set| refresh_file_names(set.number()))
+            .map(|name| dir.join(name))
+            .find(|path| path.exists());
+        if let Some(path) = existing {
+            return Err(Error::InvalidOption(format!(
+                "{} exists; pass --overwrite to replace it",
+                path.display()
+            )));
+        }
+    }
+    crate::sink::remove_stale_temp_files(dir).map_err(|source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let sink = Sink::try_new(sink.for_producers(1))?;
+    let mut written = Vec::new();
+    for set in &sets {
+        let [orders, lineitem, delete] = refresh_file_names(set.number()).map(|n| dir.join(n));
+        let files: [(PathBuf, FileContent); 3] = [
+            (orders, FileContent::Orders),
+            (lineitem, FileContent::Lineitem),
+            (delete, FileContent::Deletes),
+        ];
+        for (path, content) in files {
+            if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+                return Err(Error::Cancelled {
+                    finished: written.into_iter().map(|f: RefreshFile| f.path).collect(),
+                });
+            }
+            let mut file = sink.create(&path)?;
+            let rows = content.write(set, &mut file)?;
+            let bytes = file.finish()?.bytes;
+            written.push(RefreshFile { path, rows, bytes });
+        }
+    }
+    Ok(written)
+}
+
+/// What one refresh file holds.
+#[derive(Clone, Copy)]
+enum FileContent {
+    Orders,
+    Lineitem,
+    Deletes,
+}
+
+impl FileContent {
+    /// Encodes this content of `set` into `file`; returns the number of lines.
+    fn write(self, set: &RefreshSet, file: &mut SinkFile) -> Result<u64> {
+        const CHUNK: usize = 1 << 20;
+        let mut sink = |bytes: &[u8]| file.write_all(bytes);
+        let all = ColumnMask::ALL;
+        let rows = match self {
+            FileContent::Orders => write_rows(set.orders(all), Dialect::TBL, CHUNK, &mut sink)?,
+            FileContent::Lineitem => {
+                write_rows(set.lineitems(all), Dialect::TBL, CHUNK, &mut sink)?
+            }
+            FileContent::Deletes => write_rows(
+                set.delete_keys().map(DeleteKey),
+                Dialect::TBL,
+                CHUNK,
+                &mut sink,
+            )?,
+        };
+        Ok(rows)
+    }
+}
+
+/// A line of `delete.K`: the key and dbgen's trailing separator.
+struct DeleteKey(i64);
+
+impl super::delimited::DelimitedRow for DeleteKey {
+    fn write_row(&self, mut w: RowWriter<'_>) {
+        w.int(self.0);
+        w.end();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Set 1 at SF 0.01 equals dbgen's files (kept whole in testdata/updates/sf0.01).
+    #[test]
+    fn set_one_equals_dbgen() {
+        let dir = tempfile::tempdir().unwrap();
+        let sf = ScaleFactor::try_new(0.01).unwrap();
+        let files =
+            write_refresh_sets(&sf, 2, dir.path(), false, SinkConfig::default(), None).unwrap();
+        assert_eq!(files.len(), 6);
+        let expected = [
+            (
+                "orders.tbl.u1",
+                &include_bytes!("../../../../testdata/updates/sf0.01/orders.tbl.u1")[..],
+            ),
+            (
+                "lineitem.tbl.u1",
+                include_bytes!("../../../../testdata/updates/sf0.01/lineitem.tbl.u1"),
+            ),
+            (
+                "delete.1",
+                include_bytes!("../../../../testdata/updates/sf0.01/delete.1"),
+            ),
+        ];
+        for (name, want) in expected {
+            let got = std::fs::read(dir.path().join(name)).unwrap();
+            assert!(got == want, "{name} differs from dbgen's");
+        }
+        assert_eq!(files[2].rows, 10);
+        assert_eq!(files[2].bytes, 33);
+        // No overwrite without asking; nothing else is left in the directory.
+        let again = write_refresh_sets(&sf, 1, dir.path(), false, SinkConfig::default(), None);
+        assert!(matches!(again, Err(Error::InvalidOption(m)) if m.contains("exists")));
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 6);
+    }
+
+    #[test]
+    fn cancelled_before_the_first_file_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let sf = ScaleFactor::try_new(0.01).unwrap();
+        let stop = AtomicBool::new(true);
+        let result = write_refresh_sets(
+            &sf,
+            1,
+            dir.path(),
+            false,
+            SinkConfig::default(),
+            Some(&stop),
+        );
+        assert!(matches!(result, Err(Error::Cancelled { finished }) if finished.is_empty()));
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        let zero = write_refresh_sets(&sf, 0, dir.path(), false, SinkConfig::default(), None);
+        assert!(zero.is_err());
+    }
+}

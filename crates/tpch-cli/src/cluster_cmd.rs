@@ -1,0 +1,208 @@
+//! `tpch cluster scheduler|executor`: Ballista's processes with the crate's codecs, so a
+//! cluster can plan and run scans of the generating tables.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use datafusion_dbgen::Error;
+use datafusion_dbgen::distributed::{
+    ExecutorOptions, ExportSpec, ManifestRow, SchedulerOptions, ballista_context, export_tables,
+    run_executor, run_scheduler,
+};
+use datafusion_dbgen::export::Format;
+
+use crate::cluster_log::log_to_stderr;
+use crate::gen_cmd::GenArgs;
+use crate::interrupt::Interrupt;
+use crate::query_cmd::{one_line, run_interruptible, runtime};
+use crate::values;
+
+#[derive(clap::Args)]
+pub(crate) struct ClusterArgs {
+    #[command(subcommand)]
+    process: Process,
+}
+
+#[derive(clap::Subcommand)]
+enum Process {
+    /// A scheduler: plans jobs and hands their tasks to the executors.
+    Scheduler {
+        /// Host or address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// Port to listen on (0 picks a free one; the address is printed).
+        #[arg(long, default_value_t = 50050)]
+        port: u16,
+        /// Seconds without a heartbeat after which an executor is lost and its tasks run
+        /// elsewhere.
+        #[arg(long, default_value_t = 180, value_parser = values::at_least_one::<u64>)]
+        executor_timeout: u64,
+    },
+    /// An executor: runs tasks, generating each scan part where it runs.
+    Executor {
+        /// The scheduler, HOST:PORT (a df:// prefix is accepted).
+        #[arg(long, value_parser = values::host_port)]
+        scheduler: (String, u16),
+        /// Host or address to listen on (also what the scheduler is told).
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// Arrow Flight port (results and shuffles); the gRPC port is the next one unless given.
+        #[arg(long, default_value_t = 50051, value_parser = values::at_least_one::<u16>)]
+        port: u16,
+        /// gRPC port the scheduler sends tasks to (default: --port + 1).
+        #[arg(long, value_parser = values::at_least_one::<u16>)]
+        grpc_port: Option<u16>,
+        /// Tasks run at the same time (default: one per core).
+        #[arg(long, value_parser = values::at_least_one::<usize>)]
+        concurrent_tasks: Option<usize>,
+        /// Directory for shuffle files (default: a temporary directory).
+        #[arg(long)]
+        work_dir: Option<String>,
+        /// Seconds between heartbeats to the scheduler (keep below its --executor-timeout).
+        #[arg(long, default_value_t = 60, value_parser = values::at_least_one::<u64>)]
+        heartbeat_interval: u64,
+    },
+}
+
+pub(crate) fn cluster(args: ClusterArgs) -> Result<(), Error> {
+    log_to_stderr(log::Level::Info);
+    let runtime = runtime()?;
+    let result = match args.process {
+        Process::Scheduler {
+            bind,
+            port,
+            executor_timeout,
+        } => {
+            let options = SchedulerOptions {
+                bind,
+                port,
+                executor_timeout: Duration::from_secs(executor_timeout),
+            };
+            runtime.block_on(run_scheduler(
+                options,
+                |address| {
+                    // The one line on stdout: scripts read the port from it.
+                    println!("scheduler listening on {address}");
+                    let _ = std::io::stdout().flush();
+                },
+                shutdown_signal(),
+            ))
+        }
+        Process::Executor {
+            scheduler: (scheduler_host, scheduler_port),
+            bind,
+            port,
+            grpc_port,
+            concurrent_tasks,
+            work_dir,
+            heartbeat_interval,
+        } => {
+            let grpc_port = match grpc_port {
+                Some(p) => p,
+                None => port.checked_add(1).ok_or_else(|| {
+                    Error::InvalidOption(format!("--port {port} leaves no port for gRPC"))
+                })?,
+            };
+            println!("executor listening on {bind}:{port} (Flight), {bind}:{grpc_port} (gRPC)");
+            let _ = std::io::stdout().flush();
+            let options = ExecutorOptions {
+                scheduler_host,
+                scheduler_port,
+                bind,
+                port,
+                grpc_port,
+                concurrent_tasks: concurrent_tasks.unwrap_or(0),
+                work_dir,
+                heartbeat_interval: Duration::from_secs(heartbeat_interval),
+            };
+            runtime.block_on(run_executor(options))
+        }
+    };
+    runtime.shutdown_background();
+    result.map_err(|e| Error::InvalidOption(one_line(&e.to_string())))
+}
+
+/// `tpch gen --scheduler URL`: a distributed export, then its manifest.
+pub(crate) fn generate_on_cluster(
+    args: &GenArgs,
+    url: &str,
+    interrupt: &Interrupt,
+) -> Result<(), Error> {
+    let conflicting = [
+        (args.part.is_some(), "--part"),
+        (args.files_per_table != 1, "--files-per-table"),
+        (args.io_backend.is_some(), "--io-backend"),
+    ];
+    if let Some((_, flag)) = conflicting.iter().find(|(given, _)| *given) {
+        return Err(Error::InvalidOption(format!(
+            "{flag} does not apply to --scheduler (each task writes one dbgen chunk of --parts)"
+        )));
+    }
+    let format = Format::from(args.format);
+    args.check_parquet_flags(format)?;
+    let parts = args.parts.unwrap_or(4);
+    let mut spec = ExportSpec::new(args.sf.value(), format, &args.output, parts as usize);
+    spec.tables = match &args.tables {
+        Some(_) => args
+            .table_list()?
+            .iter()
+            .map(|t| t.name().to_string())
+            .collect(),
+        None => Vec::new(),
+    };
+    spec.threads_per_part = args.threads.unwrap_or(1);
+    spec.compression = args.compression.as_ref().map(|c| c.text.clone());
+    spec.row_group_rows = args.row_group_rows;
+    let started = Instant::now();
+    let sf = args.sf;
+    let overwrite = args.overwrite;
+    let work = async move {
+        let ctx = ballista_context(url, sf, parts as usize).await?;
+        export_tables(&ctx, spec, overwrite).await
+    };
+    let work = async {
+        work.await
+            .map_err(|e| Error::InvalidOption(one_line(&e.to_string())))
+    };
+    let manifest = run_interruptible(work, interrupt, Duration::from_secs(2))?;
+    print_manifest(&manifest, started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn print_manifest(manifest: &[ManifestRow], seconds: f64) {
+    println!("{:<40} {:>12} {:>14}  executor", "file", "rows", "bytes");
+    for row in manifest {
+        println!(
+            "{:<40} {:>12} {:>14}  {}",
+            row.path.display(),
+            row.rows,
+            row.bytes,
+            row.executor
+        );
+    }
+    let rows: u64 = manifest.iter().map(|r| r.rows).sum();
+    let bytes: u64 = manifest.iter().map(|r| r.bytes).sum();
+    let executors: BTreeSet<&str> = manifest.iter().map(|r| r.executor.as_str()).collect();
+    println!(
+        "{} files, {rows} rows, {bytes} bytes in {seconds:.2} s by {} executor(s)",
+        manifest.len(),
+        executors.len()
+    );
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+        }
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}

@@ -1,0 +1,285 @@
+//! `tpch gen`: files through the export pipeline.
+
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use datafusion_dbgen::export::parquet::ParquetOptions;
+use datafusion_dbgen::export::{ExportSummary, Exporter, Format, Progress, write_refresh_sets};
+use datafusion_dbgen::sink::{BackendChoice, SinkConfig};
+use datafusion_dbgen::{Error, ScaleFactor, Table};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+
+use crate::interrupt::Interrupt;
+use crate::values::{self, BackendArg, FormatArg};
+
+#[derive(clap::Args)]
+pub(crate) struct GenArgs {
+    /// Scale factor (0.001 to 100000; 1 is about 1 GB of .tbl text).
+    #[arg(long, value_parser = values::scale_factor)]
+    pub(crate) sf: ScaleFactor,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Tbl)]
+    pub(crate) format: FormatArg,
+    /// Output directory.
+    #[arg(long, default_value = ".")]
+    pub(crate) output: PathBuf,
+    /// Comma-separated tables (default: all eight).
+    #[arg(long)]
+    pub(crate) tables: Option<String>,
+    /// Split the data into N dbgen chunks and write only --part (like dbgen -C N -S I).
+    #[arg(long, value_parser = values::at_least_one::<u64>)]
+    pub(crate) parts: Option<u64>,
+    /// The chunk to write (1-based), with --parts.
+    #[arg(long, value_parser = values::at_least_one::<u64>)]
+    pub(crate) part: Option<u64>,
+    /// Worker threads, at least 1 (default: all cores).
+    #[arg(long, value_parser = values::at_least_one::<usize>)]
+    pub(crate) threads: Option<usize>,
+    /// Files per table, at least 1 (`<table>/part-NNN.<ext>` when more than one).
+    #[arg(long, default_value_t = 1, value_parser = values::at_least_one::<u64>)]
+    pub(crate) files_per_table: u64,
+    /// Replace existing files.
+    #[arg(long)]
+    pub(crate) overwrite: bool,
+    /// No progress bars.
+    #[arg(long)]
+    pub(crate) no_progress: bool,
+    /// Parquet compression: none, snappy, lz4, gzip[:0-9] or zstd[:1-22] (default snappy).
+    #[arg(long, value_parser = values::compression)]
+    pub(crate) compression: Option<values::CompressionArg>,
+    /// Parquet rows per row group, at least 1 (default 524288).
+    #[arg(long, value_parser = values::at_least_one::<u64>)]
+    pub(crate) row_group_rows: Option<u64>,
+    /// I/O back end (default: $TPCH_IO_BACKEND, else auto).
+    #[arg(long, value_enum)]
+    pub(crate) io_backend: Option<BackendArg>,
+    /// Generate on the Ballista cluster whose scheduler is at df://HOST:PORT: task i writes
+    /// dbgen's chunk i of --parts (default 4) on the executor that runs it, into --output as
+    /// that executor names it; --threads is per task (default 1).
+    #[cfg(feature = "ballista")]
+    #[arg(long, value_name = "df://HOST:PORT", value_parser = values::scheduler_url)]
+    pub(crate) scheduler: Option<String>,
+    /// Write only dbgen's refresh sets 1..N (`dbgen -U N`): orders.tbl.uK, lineitem.tbl.uK
+    /// and delete.K, in .tbl format.
+    #[arg(long, value_parser = values::at_least_one::<u32>)]
+    pub(crate) updates: Option<u32>,
+}
+
+impl GenArgs {
+    /// `--tables`, parsed (all eight when not given).
+    pub(crate) fn table_list(&self) -> Result<Vec<Table>, Error> {
+        match &self.tables {
+            Some(list) => list
+                .split(',')
+                .filter(|t| !t.trim().is_empty())
+                .map(|t| t.parse::<Table>().map_err(Error::from))
+                .collect(),
+            None => Ok(Table::ALL.to_vec()),
+        }
+    }
+
+    /// `--compression` and `--row-group-rows` are for Parquet only.
+    pub(crate) fn check_parquet_flags(&self, format: Format) -> Result<(), Error> {
+        if format != Format::Parquet
+            && (self.compression.is_some() || self.row_group_rows.is_some())
+        {
+            return Err(Error::InvalidOption(
+                "--compression and --row-group-rows apply to --format parquet".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn generate(args: GenArgs, interrupt: &Interrupt) -> Result<(), Error> {
+    let sf = args.sf;
+    let format = Format::from(args.format);
+    if let Some(count) = args.updates {
+        return refresh_sets(&args, count, interrupt);
+    }
+    #[cfg(feature = "ballista")]
+    if let Some(url) = &args.scheduler {
+        return crate::cluster_cmd::generate_on_cluster(&args, url, interrupt);
+    }
+    let tables = args.table_list()?;
+    let backend = match args.io_backend {
+        Some(choice) => BackendChoice::from(choice),
+        None => BackendChoice::from_env()?,
+    };
+    let mut exporter = Exporter::new(sf)
+        .tables(tables.iter().copied())
+        .format(format)
+        .output(&args.output)
+        .files_per_table(args.files_per_table)
+        .overwrite(args.overwrite)
+        .sink_config(SinkConfig::default().backend(backend));
+    match (args.parts, args.part) {
+        (Some(parts), Some(part)) => exporter = exporter.part(part, parts),
+        (None, None) => {}
+        _ => {
+            return Err(Error::InvalidOption(
+                "--parts and --part go together".into(),
+            ));
+        }
+    }
+    args.check_parquet_flags(format)?;
+    if args.compression.is_some() || args.row_group_rows.is_some() {
+        let mut options = ParquetOptions::default();
+        if let Some(c) = &args.compression {
+            options.compression = c.codec;
+        }
+        if let Some(r) = args.row_group_rows {
+            options.row_group_rows = r;
+        }
+        exporter = exporter.parquet_options(options);
+    }
+    if let Some(threads) = args.threads {
+        exporter = exporter.threads(threads);
+    }
+    let bars = (!args.no_progress && std::io::stderr().is_terminal())
+        .then(|| Arc::new(Bars::new(&sf, &tables)));
+    if let Some(bars) = &bars {
+        exporter = exporter.progress(Arc::clone(bars) as Arc<dyn Progress>);
+    }
+    exporter = exporter.cancel_flag(interrupt.flag());
+    let result = exporter.run();
+    if let Some(bars) = bars {
+        bars.finish();
+    }
+    let summary = result?;
+    if !summary.stale_removed.is_empty() {
+        eprintln!(
+            "removed {} stale temporary file(s) left by an earlier, interrupted run",
+            summary.stale_removed.len()
+        );
+    }
+    print_summary(&summary);
+    Ok(())
+}
+
+/// `--updates N`: the refresh sets, alone (as `dbgen -U` writes no base table).
+fn refresh_sets(args: &GenArgs, count: u32, interrupt: &Interrupt) -> Result<(), Error> {
+    let conflicting = [
+        (args.tables.is_some(), "--tables"),
+        (
+            args.parts.is_some() || args.part.is_some(),
+            "--parts/--part",
+        ),
+        (args.files_per_table != 1, "--files-per-table"),
+        (!matches!(args.format, FormatArg::Tbl), "--format"),
+        (
+            args.compression.is_some() || args.row_group_rows.is_some(),
+            "--compression/--row-group-rows",
+        ),
+    ];
+    if let Some((_, flag)) = conflicting.iter().find(|(given, _)| *given) {
+        return Err(Error::InvalidOption(format!(
+            "{flag} does not apply to --updates (dbgen writes refresh sets whole, as .tbl)"
+        )));
+    }
+    let backend = match args.io_backend {
+        Some(choice) => BackendChoice::from(choice),
+        None => BackendChoice::from_env()?,
+    };
+    let started = std::time::Instant::now();
+    let flag = interrupt.flag();
+    let files = write_refresh_sets(
+        &args.sf,
+        count,
+        &args.output,
+        args.overwrite,
+        SinkConfig::default().backend(backend),
+        Some(&flag),
+    )?;
+    println!("{:<20} {:>8} {:>10}", "file", "rows", "bytes");
+    for file in &files {
+        let name = file.path.file_name().unwrap_or_default().to_string_lossy();
+        println!("{name:<20} {:>8} {:>10}", file.rows, file.bytes);
+    }
+    println!(
+        "{count} refresh set(s) in {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// One progress bar per table.
+struct Bars {
+    bars: HashMap<Table, ProgressBar>,
+    _multi: Mutex<MultiProgress>,
+}
+
+impl Bars {
+    fn new(sf: &ScaleFactor, tables: &[Table]) -> Self {
+        let multi = MultiProgress::new();
+        let style = ProgressStyle::with_template(
+            "{prefix:>9} {bar:30} {pos:>12}/{len:12} rows {binary_bytes_per_sec:>12}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+        let bars = tables
+            .iter()
+            .map(|&t| {
+                let expected = sf
+                    .row_count(t)
+                    .unwrap_or(sf.generator_rows(Table::Lineitem) * 4);
+                let bar = multi.add(ProgressBar::new(expected));
+                bar.set_style(style.clone());
+                bar.set_prefix(t.name());
+                (t, bar)
+            })
+            .collect();
+        Bars {
+            bars,
+            _multi: Mutex::new(multi),
+        }
+    }
+
+    fn finish(&self) {
+        for bar in self.bars.values() {
+            bar.finish();
+        }
+    }
+}
+
+impl Progress for Bars {
+    fn advance(&self, table: Table, rows: u64, _bytes: u64) {
+        if let Some(bar) = self.bars.get(&table) {
+            bar.inc(rows);
+        }
+    }
+}
+
+fn print_summary(summary: &ExportSummary) {
+    println!(
+        "{:<9} {:>12} {:>14} {:>8} {:>12} {:>9}",
+        "table", "rows", "bytes", "seconds", "rows/s", "MB/s"
+    );
+    let (mut rows, mut bytes) = (0u64, 0u64);
+    for t in &summary.tables {
+        rows += t.rows;
+        bytes += t.bytes;
+        let secs = t.seconds.max(1e-9);
+        println!(
+            "{:<9} {:>12} {:>14} {:>8.2} {:>12.0} {:>9.1}",
+            t.table.name(),
+            t.rows,
+            t.bytes,
+            t.seconds,
+            t.rows as f64 / secs,
+            t.bytes as f64 / secs / 1e6
+        );
+    }
+    let secs = summary.seconds.max(1e-9);
+    println!(
+        "{:<9} {:>12} {:>14} {:>8.2} {:>12.0} {:>9.1}   (I/O back end: {})",
+        "total",
+        rows,
+        bytes,
+        summary.seconds,
+        rows as f64 / secs,
+        bytes as f64 / secs / 1e6,
+        summary.backend
+    );
+}

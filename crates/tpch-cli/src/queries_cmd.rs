@@ -1,0 +1,81 @@
+//! `tpch queries`: a qgen query stream — the SQL in the stream's order, or qgen's parameter log.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use datafusion_dbgen::bench::{MAX_SEED, QueryStream};
+use datafusion_dbgen::sink::{Sink, SinkConfig};
+use datafusion_dbgen::{Error, ScaleFactor};
+
+use crate::values;
+
+#[derive(clap::Args)]
+pub(crate) struct QueriesArgs {
+    /// Scale factor (Q11's fraction is 0.0001/SF).
+    #[arg(long, value_parser = values::scale_factor)]
+    sf: ScaleFactor,
+    /// qgen's seed (`qgen -r`); without it, the validation parameters (`qgen -d`).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=MAX_SEED))]
+    seed: Option<u64>,
+    /// The stream (`qgen -p`): its query order; without it, queries 1 to 22 in order.
+    #[arg(long)]
+    stream: Option<usize>,
+    /// `sql`: the queries, runnable by `tpch query -f`; `params`: qgen's parameter log.
+    #[arg(long, value_enum, default_value_t = QueriesFormat::Sql)]
+    format: QueriesFormat,
+    /// Write one file per query into DIR (`qNN.sql` or `qNN.params`) instead of printing.
+    #[arg(long, value_name = "DIR")]
+    output: Option<PathBuf>,
+}
+
+/// What `tpch queries` prints.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum QueriesFormat {
+    /// DataFusion SQL.
+    Sql,
+    /// `query<TAB>p1<TAB>p2…`, as qgen's `-l` log.
+    Params,
+}
+
+pub(crate) fn queries(args: QueriesArgs) -> Result<(), Error> {
+    let stream = QueryStream::new(args.sf, args.seed, args.stream)?;
+    let Some(dir) = &args.output else {
+        let text = match args.format {
+            QueriesFormat::Sql => stream.sql_script(),
+            QueriesFormat::Params => stream.parameter_log(),
+        };
+        let mut out = std::io::stdout().lock();
+        // A closed pipe (`| head`) is not an error worth a message.
+        let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+        return Ok(());
+    };
+    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+        path: dir.clone(),
+        source,
+    })?;
+    let sink = Sink::try_new(SinkConfig::default())?;
+    for query in stream.queries() {
+        let (name, text) = match args.format {
+            QueriesFormat::Sql => (format!("q{:02}.sql", query.number), query.sql.clone()),
+            QueriesFormat::Params => (
+                format!("q{:02}.params", query.number),
+                query.parameter_line(),
+            ),
+        };
+        write_file(&sink, &dir.join(name), text.as_bytes())?;
+    }
+    eprintln!(
+        "wrote {} files to {}",
+        stream.queries().len(),
+        dir.display()
+    );
+    Ok(())
+}
+
+/// One file through the sink: a temporary name, renamed when complete.
+fn write_file(sink: &Sink, path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let mut file = sink.create(path)?;
+    file.write_all(bytes)?;
+    file.finish()?;
+    Ok(())
+}
