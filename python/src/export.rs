@@ -13,8 +13,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use datafusion_dbgen::export::parquet::{ParquetOptions, parse_compression};
-use datafusion_dbgen::export::{ExportSummary, Exporter, Format, Progress};
-use datafusion_dbgen::generator::Error as GenError;
+use datafusion_dbgen::export::{ExportOptions, ExportSummary, Exporter, Progress};
 use datafusion_dbgen::{Error, ScaleFactor, Table};
 use pyo3::exceptions::PyOSError;
 use pyo3::prelude::*;
@@ -58,85 +57,53 @@ struct Request {
 }
 
 impl Request {
-    /// The exporter, or the crate's error for bad options.
+    /// The exporter, or the crate's error for bad options (checked by
+    /// [`ExportOptions::validate`], as for `tpch gen`; only Python's signed integers and the
+    /// pairing of `parts` with `part` are checked here).
     fn exporter(&self) -> Result<Exporter, Error> {
-        let sf = ScaleFactor::try_new(self.sf)?;
-        let format: Format = self.format.trim().parse()?;
-        let tables: Vec<Table> = match &self.tables {
-            Some(names) => names
+        let count = |value: i64, what: &str| {
+            u64::try_from(value).map_err(|_| {
+                Error::InvalidOption(format!("invalid {what} {value}: expected at least 1"))
+            })
+        };
+        let mut options = ExportOptions::new(ScaleFactor::try_new(self.sf)?);
+        options.format = self.format.trim().parse()?;
+        if let Some(names) = &self.tables {
+            options.tables = names
                 .iter()
                 .map(|name| name.trim().parse())
-                .collect::<Result<_, _>>()?,
-            None => Table::ALL.to_vec(),
-        };
-        if tables.is_empty() {
-            return Err(Error::InvalidOption(
-                "no tables given: expected at least one table name".into(),
-            ));
+                .collect::<Result<_, _>>()?;
         }
-        let mut exporter = Exporter::new(sf)
-            .tables(tables)
-            .format(format)
-            .output(&self.output)
-            .overwrite(self.overwrite);
+        options.output = self.output.clone();
+        options.overwrite = self.overwrite;
         if let Some(threads) = self.threads {
-            if threads < 1 {
-                return Err(Error::InvalidOption(format!(
-                    "invalid number of threads {threads}: expected at least 1"
-                )));
-            }
-            exporter = exporter.threads(threads as usize);
+            options.threads = Some(count(threads, "number of threads")? as usize);
         }
-        match (self.parts, self.part) {
+        options.part = match (self.parts, self.part) {
             (Some(parts), Some(part)) => {
-                if parts < 1 {
-                    return Err(match u64::try_from(parts) {
-                        Ok(zero) => Error::Generator(GenError::InvalidParts(zero)),
-                        Err(_) => Error::InvalidOption(format!(
-                            "invalid number of parts {parts}: expected at least 1"
-                        )),
-                    });
-                }
-                if part < 1 || part > parts {
-                    return Err(match u64::try_from(part) {
-                        Ok(part) => Error::Generator(GenError::PartOutOfRange {
-                            part,
-                            parts: parts as u64,
-                        }),
-                        Err(_) => Error::InvalidOption(format!(
-                            "part {part} out of range: expected a number from 1 to {parts}"
-                        )),
-                    });
-                }
-                exporter = exporter.part(part as u64, parts as u64);
+                let parts = count(parts, "number of parts")?;
+                let part = u64::try_from(part).unwrap_or(0);
+                Some((part, parts))
             }
-            (None, None) => {}
+            (None, None) => None,
             _ => {
                 return Err(Error::InvalidOption(
                     "parts and part go together: pass both or neither".into(),
                 ));
             }
-        }
+        };
         if self.compression.is_some() || self.row_group_rows.is_some() {
-            if format != Format::Parquet {
-                return Err(Error::InvalidOption(format!(
-                    "compression and row_group_rows apply to format 'parquet', not '{format}'"
-                )));
-            }
-            let mut options = ParquetOptions::default();
+            let mut parquet = ParquetOptions::default();
             if let Some(text) = &self.compression {
-                options.compression = parse_compression(text)?;
+                parquet.compression = parse_compression(text)?;
             }
             if let Some(rows) = self.row_group_rows {
-                if rows < 1 {
-                    return Err(Error::InvalidOption(format!(
-                        "invalid row_group_rows {rows}: expected at least 1"
-                    )));
-                }
-                options.row_group_rows = rows as u64;
+                parquet.row_group_rows = count(rows, "row_group_rows")?;
             }
-            exporter = exporter.parquet_options(options);
+            options.parquet = Some(parquet);
         }
+        options.validate()?;
+        let exporter = Exporter::with_options(options);
         Ok(exporter)
     }
 }
@@ -179,8 +146,8 @@ pub(crate) fn generate<'py>(
         let exporter = request
             .exporter()
             .map_err(to_py)?
-            .cancel_flag(cancel.clone())
-            .progress(counter.clone());
+            .cancel_flag(Arc::clone(&cancel))
+            .progress(Arc::clone(&counter) as Arc<dyn Progress>);
         let summary = run(py, exporter, &cancel, progress.then_some(&*counter))?;
         summary_dict(py, &summary)
     })

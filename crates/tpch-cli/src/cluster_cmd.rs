@@ -10,7 +10,6 @@ use datafusion_dbgen::distributed::{
     ExecutorOptions, ExportSpec, ManifestRow, SchedulerOptions, ballista_context, export_tables,
     run_executor, run_scheduler,
 };
-use datafusion_dbgen::export::Format;
 
 use crate::cluster_log::log_to_stderr;
 use crate::gen_cmd::GenArgs;
@@ -139,27 +138,13 @@ pub(crate) fn generate_on_cluster(
             "{flag} does not apply to --scheduler (each task writes one dbgen chunk of --parts)"
         )));
     }
-    let format = Format::from(args.format);
-    args.check_parquet_flags(format)?;
     let parts = args.parts.unwrap_or(4);
-    let mut spec = ExportSpec::new(args.sf.value(), format, &args.output, parts as usize);
-    spec.tables = match &args.tables {
-        Some(_) => args
-            .table_list()?
-            .iter()
-            .map(|t| t.name().to_string())
-            .collect(),
-        None => Vec::new(),
-    };
-    spec.threads_per_part = args.threads.unwrap_or(1);
-    spec.compression = args.compression.as_ref().map(|c| c.text.clone());
-    spec.row_group_rows = args.row_group_rows;
+    let spec = ExportSpec::new(args.export_options()?, parts as usize);
     let started = Instant::now();
     let sf = args.sf;
-    let overwrite = args.overwrite;
     let work = async move {
         let ctx = ballista_context(url, sf, parts as usize).await?;
-        export_tables(&ctx, spec, overwrite).await
+        export_tables(&ctx, spec).await
     };
     let work = async {
         work.await

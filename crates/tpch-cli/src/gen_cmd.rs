@@ -5,8 +5,11 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use datafusion::parquet::basic::Compression;
 use datafusion_dbgen::export::parquet::ParquetOptions;
-use datafusion_dbgen::export::{ExportSummary, Exporter, Format, Progress, write_refresh_sets};
+use datafusion_dbgen::export::{
+    ExportOptions, ExportSummary, Exporter, Format, Progress, write_refresh_sets,
+};
 use datafusion_dbgen::sink::{BackendChoice, SinkConfig};
 use datafusion_dbgen::{Error, ScaleFactor, Table};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
@@ -48,7 +51,7 @@ pub(crate) struct GenArgs {
     pub(crate) no_progress: bool,
     /// Parquet compression: none, snappy, lz4, gzip[:0-9] or zstd[:1-22] (default snappy).
     #[arg(long, value_parser = values::compression)]
-    pub(crate) compression: Option<values::CompressionArg>,
+    pub(crate) compression: Option<Compression>,
     /// Parquet rows per row group, at least 1 (default 524288).
     #[arg(long, value_parser = values::at_least_one::<u64>)]
     pub(crate) row_group_rows: Option<u64>,
@@ -68,34 +71,47 @@ pub(crate) struct GenArgs {
 }
 
 impl GenArgs {
-    /// `--tables`, parsed (all eight when not given).
+    /// `--tables`, parsed (all eight when not given; a table named twice is written once).
     pub(crate) fn table_list(&self) -> Result<Vec<Table>, Error> {
-        match &self.tables {
-            Some(list) => list
-                .split(',')
-                .filter(|t| !t.trim().is_empty())
-                .map(|t| t.parse::<Table>().map_err(Error::from))
-                .collect(),
-            None => Ok(Table::ALL.to_vec()),
+        let Some(list) = &self.tables else {
+            return Ok(Table::ALL.to_vec());
+        };
+        let mut tables = Vec::new();
+        for name in list.split(',').filter(|t| !t.trim().is_empty()) {
+            let table: Table = name.parse().map_err(Error::from)?;
+            if !tables.contains(&table) {
+                tables.push(table);
+            }
         }
+        Ok(tables)
     }
 
-    /// `--compression` and `--row-group-rows` are for Parquet only.
-    pub(crate) fn check_parquet_flags(&self, format: Format) -> Result<(), Error> {
-        if format != Format::Parquet
-            && (self.compression.is_some() || self.row_group_rows.is_some())
-        {
-            return Err(Error::InvalidOption(
-                "--compression and --row-group-rows apply to --format parquet".into(),
-            ));
+    /// The export these flags describe, except `--parts`/`--part` (a local run writes one part,
+    /// a cluster run all of them). Checked where every export is: [`ExportOptions::validate`].
+    pub(crate) fn export_options(&self) -> Result<ExportOptions, Error> {
+        let mut options = ExportOptions::new(self.sf);
+        options.tables = self.table_list()?;
+        options.format = Format::from(self.format);
+        options.output = self.output.clone();
+        options.files_per_table = self.files_per_table;
+        options.threads = self.threads;
+        options.overwrite = self.overwrite;
+        if self.compression.is_some() || self.row_group_rows.is_some() {
+            let mut parquet = ParquetOptions::default();
+            if let Some(codec) = self.compression {
+                parquet.compression = codec;
+            }
+            if let Some(rows) = self.row_group_rows {
+                parquet.row_group_rows = rows;
+            }
+            options.parquet = Some(parquet);
         }
-        Ok(())
+        Ok(options)
     }
 }
 
 pub(crate) fn generate(args: GenArgs, interrupt: &Interrupt) -> Result<(), Error> {
     let sf = args.sf;
-    let format = Format::from(args.format);
     if let Some(count) = args.updates {
         return refresh_sets(&args, count, interrupt);
     }
@@ -103,41 +119,24 @@ pub(crate) fn generate(args: GenArgs, interrupt: &Interrupt) -> Result<(), Error
     if let Some(url) = &args.scheduler {
         return crate::cluster_cmd::generate_on_cluster(&args, url, interrupt);
     }
-    let tables = args.table_list()?;
-    let backend = match args.io_backend {
-        Some(choice) => BackendChoice::from(choice),
-        None => BackendChoice::from_env()?,
-    };
-    let mut exporter = Exporter::new(sf)
-        .tables(tables.iter().copied())
-        .format(format)
-        .output(&args.output)
-        .files_per_table(args.files_per_table)
-        .overwrite(args.overwrite)
-        .sink_config(SinkConfig::default().backend(backend));
-    match (args.parts, args.part) {
-        (Some(parts), Some(part)) => exporter = exporter.part(part, parts),
-        (None, None) => {}
+    let mut options = args.export_options()?;
+    options.part = match (args.parts, args.part) {
+        (Some(parts), Some(part)) => Some((part, parts)),
+        (None, None) => None,
         _ => {
             return Err(Error::InvalidOption(
                 "--parts and --part go together".into(),
             ));
         }
-    }
-    args.check_parquet_flags(format)?;
-    if args.compression.is_some() || args.row_group_rows.is_some() {
-        let mut options = ParquetOptions::default();
-        if let Some(c) = &args.compression {
-            options.compression = c.codec;
-        }
-        if let Some(r) = args.row_group_rows {
-            options.row_group_rows = r;
-        }
-        exporter = exporter.parquet_options(options);
-    }
-    if let Some(threads) = args.threads {
-        exporter = exporter.threads(threads);
-    }
+    };
+    options.validate()?;
+    let tables = options.tables.clone();
+    let backend = match args.io_backend {
+        Some(choice) => BackendChoice::from(choice),
+        None => BackendChoice::from_env()?,
+    };
+    let mut exporter =
+        Exporter::with_options(options).sink_config(SinkConfig::default().backend(backend));
     let bars = (!args.no_progress && std::io::stderr().is_terminal())
         .then(|| Arc::new(Bars::new(&sf, &tables)));
     if let Some(bars) = &bars {

@@ -28,22 +28,9 @@ where
     }
 }
 
-/// `--compression`: none, snappy, lz4, gzip[:0-9] or zstd[:1-22], and the text it was read
-/// from (a distributed export sends the text to the executors).
-#[derive(Clone, Debug)]
-pub(crate) struct CompressionArg {
-    pub(crate) codec: Compression,
-    #[cfg_attr(not(feature = "ballista"), allow(dead_code))]
-    pub(crate) text: String,
-}
-
-/// `--compression`, checked.
-pub(crate) fn compression(text: &str) -> Result<CompressionArg, String> {
-    let codec = parse_compression(text).map_err(|e| e.to_string())?;
-    Ok(CompressionArg {
-        codec,
-        text: text.trim().to_string(),
-    })
+/// `--compression`: none, snappy, lz4, gzip[:0-9] or zstd[:1-22], checked.
+pub(crate) fn compression(text: &str) -> Result<Compression, String> {
+    parse_compression(text).map_err(|e| e.to_string())
 }
 
 /// `--format` of `tpch gen`.

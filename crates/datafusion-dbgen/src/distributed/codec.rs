@@ -183,7 +183,7 @@ impl ScanNode {
             self.partitions,
         )?
         .with_filter(RowFilter::new(bounds))?
-        .with_limit(self.fetch)
+        .with_partition_fetch(self.fetch)
         .without_rows(excluded))
     }
 }
@@ -401,7 +401,7 @@ mod tests {
         .unwrap()
         .with_filter(RowFilter::new([ColumnBound::new(10, 8500, 8800)]))
         .unwrap()
-        .with_limit(Some(77))
+        .with_partition_fetch(Some(77))
         .without_rows(vec![RowRange::new(200, 300)]);
         let mut buf = Vec::new();
         encode(Node::Scan(ScanNode::of(&scan)), &mut buf).unwrap();
@@ -437,7 +437,11 @@ mod tests {
 
     #[test]
     fn export_parts_and_tables_round_trip() {
-        let spec = ExportSpec::new(0.1, crate::export::Format::Csv, "/tmp/tpch-out", 4);
+        let mut options = crate::export::ExportOptions::new(ScaleFactor::try_new(0.1).unwrap());
+        options.format = crate::export::Format::Csv;
+        options.output = "/tmp/tpch-out".into();
+        options.parquet = None;
+        let spec = ExportSpec::new(options, 4);
         let plan: Arc<dyn ExecutionPlan> = parts_exec(
             Arc::new(ExportExec::try_new(spec.clone()).unwrap()),
             Some(&[2]),

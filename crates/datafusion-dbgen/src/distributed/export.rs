@@ -34,98 +34,60 @@ use datafusion::prelude::SessionContext;
 use serde::{Deserialize, Serialize};
 
 use super::parts::parts_exec;
-use crate::export::{ExportSummary, Exporter, Format};
-use tpch_dbgen::{ScaleFactor, Table};
+use crate::export::{ExportOptions, ExportSummary, Exporter};
 
-/// What a distributed export writes; also its encoding in the plan (so every field is plain).
+/// What a distributed export writes; also its encoding in the plan: the [`ExportOptions`] go to
+/// the executors as they are (typed, serde), with the number of parts.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ExportSpec {
-    /// Scale factor.
-    pub sf: f64,
-    /// Table names (all eight when empty).
-    pub tables: Vec<String>,
-    /// `tbl`, `csv` or `parquet`.
-    pub format: String,
-    /// Output directory, as every executor names it (absolute; a shared or local disk).
-    pub output: PathBuf,
+    /// What to write. `part` stays unset (task `i` writes dbgen's chunk `i + 1` of `parts`);
+    /// `threads` is per task (default 1); `output` is the directory as every executor names it
+    /// (absolute; a shared or local disk).
+    pub options: ExportOptions,
     /// dbgen chunks, one per task.
     pub parts: usize,
-    /// Generating and encoding threads inside one task.
-    pub threads_per_part: usize,
-    /// Parquet compression (`zstd:3`, …); `None` for the default.
-    pub compression: Option<String>,
-    /// Parquet rows per row group; `None` for the default.
-    pub row_group_rows: Option<u64>,
 }
 
 impl ExportSpec {
-    /// All eight tables of `sf` as `format` into `output` in `parts` parts, one thread per part.
-    pub fn new(sf: f64, format: Format, output: impl Into<PathBuf>, parts: usize) -> ExportSpec {
-        ExportSpec {
-            sf,
-            tables: Vec::new(),
-            format: format.to_string(),
-            output: output.into(),
-            parts,
-            threads_per_part: 1,
-            compression: None,
-            row_group_rows: None,
-        }
+    /// `options` written in `parts` parts, one task per part.
+    pub fn new(options: ExportOptions, parts: usize) -> ExportSpec {
+        ExportSpec { options, parts }
     }
 
     /// The exporter of part `part` (1-based); `None` when the part has no table to write
     /// (nation and region are written whole, by part 1 only).
     fn exporter(&self, part: usize) -> Result<Option<Exporter>> {
-        let sf = ScaleFactor::try_new(self.sf).map_err(crate::Error::from)?;
-        let format: Format = self.format.parse()?;
-        let tables: Vec<Table> = if self.tables.is_empty() {
-            Table::ALL.to_vec()
-        } else {
-            self.tables
-                .iter()
-                .map(|t| t.parse())
-                .collect::<tpch_dbgen::Result<_>>()
-                .map_err(crate::Error::from)?
-        };
-        let tables: Vec<Table> = tables
-            .into_iter()
-            .filter(|t| part == 1 || !t.is_fixed())
-            .collect();
-        if tables.is_empty() {
+        let mut options = self.options.clone();
+        options.tables.retain(|t| part == 1 || !t.is_fixed());
+        if options.tables.is_empty() {
             return Ok(None);
         }
-        let mut exporter = Exporter::new(sf)
-            .tables(tables)
-            .format(format)
-            .output(&self.output)
-            .part(part as u64, self.parts as u64)
-            .threads(self.threads_per_part)
-            .overwrite(true);
-        {
-            let mut options = crate::export::parquet::ParquetOptions::default();
-            if let Some(text) = &self.compression {
-                options.compression = crate::export::parquet::parse_compression(text)?;
-            }
-            if let Some(rows) = self.row_group_rows {
-                options.row_group_rows = rows;
-            }
-            exporter = exporter.parquet_options(options);
-        }
-        Ok(Some(exporter))
+        options.part = Some((part as u64, self.parts as u64));
+        options.threads = Some(options.threads.unwrap_or(1));
+        // A retried task rewrites the chunk it was given; the client checked for existing files.
+        options.overwrite = true;
+        Ok(Some(Exporter::with_options(options)))
     }
 
     /// Checks every field, as the executors will read them.
     fn validate(&self) -> Result<()> {
-        if self.parts == 0 || self.threads_per_part == 0 {
+        if self.parts == 0 {
             return Err(DataFusionError::Configuration(
-                "a distributed export needs at least one part and one thread per part".into(),
+                "a distributed export needs at least one part".into(),
             ));
         }
-        if !self.output.is_absolute() {
+        if self.options.part.is_some() {
+            return Err(DataFusionError::Configuration(
+                "a distributed export writes every part (one per task): leave `part` unset".into(),
+            ));
+        }
+        self.options.validate()?;
+        if !self.options.output.is_absolute() {
             return Err(DataFusionError::Configuration(format!(
                 "the output directory of a distributed export must be absolute (executors run \
                  elsewhere): {}",
-                self.output.display()
+                self.options.output.display()
             )));
         }
         // Part 1 writes every table, and a chunk's bounds are valid for one part exactly when
@@ -268,10 +230,10 @@ impl DisplayAs for ExportExec {
         write!(
             f,
             "ExportExec: sf={}, format={}, parts={}, output={}",
-            self.spec.sf,
-            self.spec.format,
+            self.spec.options.sf.value(),
+            self.spec.options.format,
             self.spec.parts,
-            self.spec.output.display()
+            self.spec.options.output.display()
         )
     }
 }
@@ -394,15 +356,11 @@ impl TableProvider for ExportTable {
 /// A relative output directory is made absolute here. Existing files are an error unless
 /// `overwrite`. Whatever the outcome, temporary files left under the output directory by
 /// processes that died (a killed executor) are removed before returning.
-pub async fn export_tables(
-    ctx: &SessionContext,
-    mut spec: ExportSpec,
-    overwrite: bool,
-) -> Result<Vec<ManifestRow>> {
-    spec.output = std::path::absolute(&spec.output)?;
+pub async fn export_tables(ctx: &SessionContext, mut spec: ExportSpec) -> Result<Vec<ManifestRow>> {
+    spec.options.output = std::path::absolute(&spec.options.output)?;
     let table = Arc::new(ExportTable::try_new(spec)?);
     let spec = table.spec();
-    let existing = if overwrite {
+    let existing = if spec.options.overwrite {
         None
     } else {
         spec.planned_files()?.into_iter().find(|f| f.exists())
@@ -413,8 +371,8 @@ pub async fn export_tables(
             found.display()
         )));
     }
-    std::fs::create_dir_all(&spec.output)?;
-    let output = spec.output.clone();
+    std::fs::create_dir_all(&spec.options.output)?;
+    let output = spec.options.output.clone();
     let result = match ctx.read_table(table) {
         Ok(frame) => frame.collect().await,
         Err(e) => Err(e),
@@ -462,46 +420,37 @@ fn manifest_rows(batches: &[RecordBatch]) -> Result<Vec<ManifestRow>> {
 mod tests {
     use std::path::Path;
 
+    use tpch_dbgen::ScaleFactor;
+
     use super::*;
 
     fn spec(dir: &Path) -> ExportSpec {
-        ExportSpec::new(0.01, Format::Tbl, dir, 3)
+        let mut options = ExportOptions::new(ScaleFactor::try_new(0.01).unwrap());
+        options.output = dir.to_path_buf();
+        ExportSpec::new(options, 3)
     }
 
     #[test]
     fn invalid_specs_are_errors() {
         let dir = tempfile::tempdir().unwrap();
-        let relative = ExportSpec::new(0.01, Format::Tbl, "out", 2);
+        let mut relative = spec(dir.path());
+        relative.options.output = "out".into();
         assert!(
             ExportExec::try_new(relative)
                 .unwrap_err()
                 .to_string()
                 .contains("absolute")
         );
-        let bad = [
-            ExportSpec {
-                parts: 0,
-                ..spec(dir.path())
-            },
-            ExportSpec {
-                sf: -1.0,
-                ..spec(dir.path())
-            },
-            ExportSpec {
-                format: "xml".into(),
-                ..spec(dir.path())
-            },
-            ExportSpec {
-                tables: vec!["nope".into()],
-                ..spec(dir.path())
-            },
-            ExportSpec {
-                compression: Some("zip".into()),
-                ..spec(dir.path())
-            },
+        let changes: [fn(&mut ExportSpec); 4] = [
+            |s| s.parts = 0,
+            |s| s.options.part = Some((1, 3)),
+            |s| s.options.tables.clear(),
+            |s| s.options.threads = Some(0),
         ];
-        for spec in bad {
-            assert!(ExportExec::try_new(spec.clone()).is_err(), "{spec:?}");
+        for change in changes {
+            let mut bad = spec(dir.path());
+            change(&mut bad);
+            assert!(ExportExec::try_new(bad.clone()).is_err(), "{bad:?}");
         }
     }
 
@@ -523,7 +472,7 @@ mod tests {
     async fn a_local_export_writes_dbgen_parts_and_its_manifest() {
         let dir = tempfile::tempdir().unwrap();
         let ctx = SessionContext::new();
-        let rows = export_tables(&ctx, spec(dir.path()), false).await.unwrap();
+        let rows = export_tables(&ctx, spec(dir.path())).await.unwrap();
         assert_eq!(rows.len(), 2 + 6 * 3);
         for row in &rows {
             let len = std::fs::metadata(&row.path).unwrap().len();
@@ -536,10 +485,10 @@ mod tests {
             .sum();
         assert_eq!(lineitem, 60_175);
         // Files are there now: a second run refuses, unless told to overwrite.
-        let again = export_tables(&ctx, spec(dir.path()), false)
-            .await
-            .unwrap_err();
+        let again = export_tables(&ctx, spec(dir.path())).await.unwrap_err();
         assert!(again.to_string().contains("exists"), "{again}");
-        export_tables(&ctx, spec(dir.path()), true).await.unwrap();
+        let mut overwrite = spec(dir.path());
+        overwrite.options.overwrite = true;
+        export_tables(&ctx, overwrite).await.unwrap();
     }
 }

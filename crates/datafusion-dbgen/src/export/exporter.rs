@@ -9,8 +9,9 @@ use std::time::Instant;
 
 use super::delimited::{Dialect, write_header, write_table};
 use super::format::Format;
+use super::options::ExportOptions;
 use super::parquet::{ParquetFile, ParquetOptions, encode_row_group, generator_rows_per_row_group};
-use super::plan::{CHUNK_BYTES, FilePlan, Selection, chunk_ranges, plan_files};
+use super::plan::{CHUNK_BYTES, FilePlan, chunk_ranges, plan_files};
 use crate::error::{Error, Result};
 use crate::sink::{Backend, Sink, SinkConfig, SinkFile};
 use tpch_dbgen::{RowRange, ScaleFactor, Table};
@@ -50,18 +51,14 @@ pub struct ExportSummary {
     pub seconds: f64,
 }
 
-/// Builds and runs an export: `Exporter::new(sf).format(Format::Tbl).output(dir).run()`.
+/// Builds and runs an export: `Exporter::new(sf).format(Format::Tbl).output(dir).run()`, or
+/// [`Exporter::with_options`] from an [`ExportOptions`] value (what the CLI, Python and the
+/// distributed export use). The builder methods set the options; [`Exporter::run`] validates
+/// them before anything is written.
 #[derive(Clone)]
 pub struct Exporter {
-    sf: ScaleFactor,
-    tables: Vec<Table>,
-    format: Format,
-    output: PathBuf,
-    threads: usize,
-    selection: Selection,
-    overwrite: bool,
+    options: ExportOptions,
     sink: SinkConfig,
-    parquet: ParquetOptions,
     progress: Option<Arc<dyn Progress>>,
     cancel: Option<Arc<AtomicBool>>,
 }
@@ -69,30 +66,30 @@ pub struct Exporter {
 impl Exporter {
     /// An export of all eight tables at `sf` as `.tbl` into the current directory.
     pub fn new(sf: ScaleFactor) -> Self {
+        Self::with_options(ExportOptions::new(sf))
+    }
+
+    /// An export described by `options`.
+    pub fn with_options(options: ExportOptions) -> Self {
         Exporter {
-            sf,
-            tables: Table::ALL.to_vec(),
-            format: Format::Tbl,
-            output: PathBuf::from("."),
-            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
-            selection: Selection {
-                part: None,
-                files_per_table: 1,
-            },
-            overwrite: false,
+            options,
             sink: SinkConfig::default(),
-            parquet: ParquetOptions::default(),
             progress: None,
             cancel: None,
         }
     }
 
-    /// The tables to write.
+    /// What the export writes.
+    pub fn options(&self) -> &ExportOptions {
+        &self.options
+    }
+
+    /// The tables to write (duplicates dropped).
     pub fn tables(mut self, tables: impl IntoIterator<Item = Table>) -> Self {
-        self.tables.clear();
+        self.options.tables.clear();
         for table in tables {
-            if !self.tables.contains(&table) {
-                self.tables.push(table);
+            if !self.options.tables.contains(&table) {
+                self.options.tables.push(table);
             }
         }
         self
@@ -100,19 +97,19 @@ impl Exporter {
 
     /// The file format.
     pub fn format(mut self, format: Format) -> Self {
-        self.format = format;
+        self.options.format = format;
         self
     }
 
     /// The output directory (created if missing).
     pub fn output(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.output = dir.into();
+        self.options.output = dir.into();
         self
     }
 
-    /// Worker threads generating and encoding (default: all cores).
+    /// Worker threads generating and encoding (default: all cores; 0 is an error).
     pub fn threads(mut self, threads: usize) -> Self {
-        self.threads = threads.max(1);
+        self.options.threads = Some(threads);
         self
     }
 
@@ -121,20 +118,19 @@ impl Exporter {
     /// At scale factors ≥ 30000, where dbgen's data depends on its chunking, the data is that of
     /// `dbgen -C parts` too ([`ScaleFactor::with_wide_chunks`]).
     pub fn part(mut self, part: u64, parts: u64) -> Self {
-        self.selection.part = Some((part, parts));
-        self.sf = self.sf.with_wide_chunks(parts);
+        self.options.part = Some((part, parts));
         self
     }
 
-    /// Splits each table into `files` files (`<table>/part-NNN.<ext>`).
+    /// Splits each table into `files` files (`<table>/part-NNN.<ext>`; 0 is an error).
     pub fn files_per_table(mut self, files: u64) -> Self {
-        self.selection.files_per_table = files.max(1);
+        self.options.files_per_table = files;
         self
     }
 
     /// Replaces existing files instead of refusing to start.
     pub fn overwrite(mut self, overwrite: bool) -> Self {
-        self.overwrite = overwrite;
+        self.options.overwrite = overwrite;
         self
     }
 
@@ -144,9 +140,9 @@ impl Exporter {
         self
     }
 
-    /// Parquet settings (compression, rows per row group).
+    /// Parquet settings (compression, rows per row group); only for Parquet.
     pub fn parquet_options(mut self, options: ParquetOptions) -> Self {
-        self.parquet = options;
+        self.options.parquet = Some(options);
         self
     }
 
@@ -162,16 +158,19 @@ impl Exporter {
         self
     }
 
-    /// The files this export will write.
+    /// The files this export will write (after checking the options).
     pub fn planned_files(&self) -> Result<Vec<FilePlan>> {
+        let options = &self.options;
+        options.validate()?;
+        let sf = options.effective_scale_factor();
         let mut files = Vec::new();
-        for &table in &self.tables {
+        for &table in &options.tables {
             files.extend(plan_files(
-                &self.sf,
+                &sf,
                 table,
-                self.selection,
-                &self.output,
-                self.format.extension(),
+                options.selection(),
+                &options.output,
+                options.format.extension(),
             )?);
         }
         Ok(files)
@@ -179,21 +178,22 @@ impl Exporter {
 
     /// Runs the export.
     pub fn run(&self) -> Result<ExportSummary> {
-        let encoding = match self.format {
+        let encoding = match self.options.format {
             Format::Tbl => Encoding::Delimited(Dialect::TBL),
             Format::Csv => Encoding::Delimited(Dialect::CSV),
-            Format::Parquet => Encoding::Parquet(self.parquet.clone()),
+            Format::Parquet => Encoding::Parquet(self.options.parquet_options()),
         };
         let files = self.planned_files()?;
         self.prepare_directories(&files)?;
         let stale_removed = remove_stale(&files)?;
-        let sink = Sink::try_new(self.sink.clone().for_producers(self.threads))?;
+        let threads = self.options.thread_count();
+        let sink = Sink::try_new(self.sink.clone().for_producers(threads))?;
         let run = Run::new(self, &sink, files, encoding)?;
         let started = Instant::now();
         // Every table has a comment column: build the text pool now, with the export's threads.
-        tpch_dbgen::text::text_pool_with_threads(self.threads);
+        tpch_dbgen::text::text_pool_with_threads(threads);
         std::thread::scope(|scope| {
-            for _ in 0..self.threads {
+            for _ in 0..threads {
                 scope.spawn(|| run.work());
             }
         });
@@ -208,8 +208,8 @@ impl Exporter {
                 source,
             })?;
             // In a parts run every step rewrites nation and region identically (as dbgen does).
-            let rewritable = self.selection.part.is_some() && file.table.is_fixed();
-            if !self.overwrite && !rewritable && file.path.exists() {
+            let rewritable = self.options.part.is_some() && file.table.is_fixed();
+            if !self.options.overwrite && !rewritable && file.path.exists() {
                 return Err(Error::InvalidOption(format!(
                     "{} exists; pass --overwrite to replace it",
                     file.path.display()
@@ -361,6 +361,7 @@ impl<'a> Run<'a> {
                 Output::Delimited(_) => None,
             };
             let table_index = exporter
+                .options
                 .tables
                 .iter()
                 .position(|&t| t == plan.table)
@@ -394,9 +395,9 @@ impl<'a> Run<'a> {
                 }
             }
         }
-        let n = exporter.tables.len();
+        let n = exporter.options.tables.len();
         Ok(Run {
-            sf: exporter.sf,
+            sf: exporter.options.effective_scale_factor(),
             encoding,
             files,
             items,
@@ -533,7 +534,7 @@ impl<'a> Run<'a> {
             return Err(Error::Cancelled { finished });
         }
         let mut tables = Vec::new();
-        for (index, &table) in exporter.tables.iter().enumerate() {
+        for (index, &table) in exporter.options.tables.iter().enumerate() {
             let mine: Vec<&OpenFile> = self
                 .files
                 .iter()

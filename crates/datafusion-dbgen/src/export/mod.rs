@@ -5,10 +5,12 @@ pub mod batches;
 pub mod delimited;
 pub mod exporter;
 pub mod format;
+pub mod options;
 pub mod parquet;
 pub mod plan;
 pub mod refresh;
 
 pub use exporter::{ExportSummary, Exporter, Progress, TableSummary};
 pub use format::Format;
+pub use options::ExportOptions;
 pub use refresh::{RefreshFile, write_refresh_sets};

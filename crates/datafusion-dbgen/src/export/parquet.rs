@@ -74,6 +74,19 @@ pub fn parse_compression(text: &str) -> Result<Compression> {
     })
 }
 
+/// The name [`parse_compression`] reads back: `none`, `snappy`, `lz4`, `gzip:L`, `zstd:L`
+/// (other codecs by parquet's own name, which it does not read).
+pub fn compression_name(compression: Compression) -> String {
+    match compression {
+        Compression::UNCOMPRESSED => "none".into(),
+        Compression::SNAPPY => "snappy".into(),
+        Compression::LZ4_RAW => "lz4".into(),
+        Compression::GZIP(level) => format!("gzip:{}", level.compression_level()),
+        Compression::ZSTD(level) => format!("zstd:{}", level.compression_level()),
+        other => other.to_string(),
+    }
+}
+
 /// Columns with few distinct values (flags, modes, priorities, segments, part attributes,
 /// dates, names of nations and regions), where dictionary encoding shrinks the file.
 fn dictionary_columns(table: Table) -> &'static [&'static str] {
