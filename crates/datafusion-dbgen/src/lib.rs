@@ -15,12 +15,14 @@
 
 pub mod arrow;
 pub mod bench;
+pub mod config;
 pub mod copy;
 #[cfg(feature = "ballista")]
 pub mod distributed;
 pub mod error;
 pub mod export;
 pub mod provider;
+pub mod session;
 pub mod sink;
 
 pub use error::{Error, Result};

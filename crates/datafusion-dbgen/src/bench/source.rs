@@ -12,7 +12,8 @@ use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
 
 use super::error::BenchError;
 use crate::copy::CopyConfig;
-use crate::provider::{register_tpch, register_tpch_catalog, register_tpch_functions};
+use crate::provider::register_tpch;
+use crate::session::TpchSession;
 use tpch_dbgen::{ScaleFactor, Table};
 
 /// Where the eight tables come from.
@@ -139,19 +140,13 @@ where
 {
     #[cfg(feature = "ballista")]
     if let Source::Cluster(url) = source {
-        // COPY keeps DataFusion's writers here: the crate's writer is not a plan node the
-        // cluster can ship (distributed export is `distributed::export`).
-        let ctx = crate::distributed::ballista_context(url, sf, target_partitions).await?;
-        register_tpch_catalog(&ctx);
-        register_tpch_functions(&ctx);
-        return Ok(ctx);
+        // `ballista_context` builds the session with `TpchSession`, COPY left to DataFusion's
+        // writers (the crate's writer is not a plan node the cluster can ship).
+        return Ok(crate::distributed::ballista_context(url, sf, target_partitions).await?);
     }
-    let ctx = SessionContext::new_with_config(session_config(target_partitions));
-    register_tpch_catalog(&ctx);
-    register_tpch_functions(&ctx);
-    if let Some(copy) = copy {
-        crate::copy::register_with(&ctx, copy)?;
-    }
+    let ctx = TpchSession::new()
+        .with_copy(copy)
+        .context(session_config(target_partitions))?;
     register_source(&ctx, source, sf).await?;
     Ok(ctx)
 }

@@ -119,7 +119,6 @@
 mod exec;
 mod format;
 mod job;
-mod options;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -131,10 +130,10 @@ use datafusion::execution::SessionState;
 use datafusion::logical_expr::LogicalPlanBuilder;
 use datafusion::prelude::SessionContext;
 
+pub use crate::config::DbgenOptions;
 use crate::export::Format;
 pub use exec::TpchCopyExec;
 pub use format::{TpchFileFormat, TpchFormatFactory};
-pub use options::DbgenOptions;
 
 use crate::sink::{BackendChoice, SinkConfig};
 

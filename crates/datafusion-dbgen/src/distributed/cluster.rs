@@ -7,70 +7,17 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use std::any::Any;
-
 use ballista::prelude::{SessionConfigExt, SessionContextExt};
 use ballista_core::serde::protobuf::scheduler_grpc_client::SchedulerGrpcClient;
-use datafusion::config::{ConfigEntry, ConfigExtension, ExtensionOptions};
 use datafusion::error::{DataFusionError, Result};
 use datafusion::execution::SessionStateBuilder;
 use datafusion::execution::context::SessionState;
 use datafusion::prelude::{SessionConfig, SessionContext};
 
 use super::codec::{TpchPhysicalCodec, composed, logical_codec, physical_codec};
-use crate::provider::register_tpch;
+use crate::config::DbgenOptions;
+use crate::session::TpchSession;
 use tpch_dbgen::ScaleFactor;
-
-/// The crate's settings of a cluster session (`tpch.*`), shipped with every job.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ClusterOptions {
-    /// `tpch.partitions`: partitions of the jobs, scans included (one scan part per task);
-    /// 0 lets a `tpch cluster scheduler` use its executors' task slots at planning time.
-    pub partitions: usize,
-}
-
-impl ConfigExtension for ClusterOptions {
-    const PREFIX: &'static str = "tpch";
-}
-
-impl ExtensionOptions for ClusterOptions {
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-
-    fn as_any_mut(&mut self) -> &mut dyn Any {
-        self
-    }
-
-    fn cloned(&self) -> Box<dyn ExtensionOptions> {
-        Box::new(self.clone())
-    }
-
-    fn set(&mut self, key: &str, value: &str) -> Result<()> {
-        match key {
-            "partitions" => {
-                self.partitions = value.trim().parse().map_err(|_| {
-                    DataFusionError::Configuration(format!(
-                        "tpch.partitions must be a whole number, not '{value}'"
-                    ))
-                })?;
-                Ok(())
-            }
-            _ => Err(DataFusionError::Configuration(format!(
-                "no configuration key tpch.{key} (tpch.partitions is the one)"
-            ))),
-        }
-    }
-
-    // Full keys (DataFusion's macro leaves the prefix out, and Ballista ships these keys).
-    fn entries(&self) -> Vec<ConfigEntry> {
-        vec![ConfigEntry {
-            key: "tpch.partitions".into(),
-            value: Some(self.partitions.to_string()),
-            description: "Partitions of a cluster job (0: the cluster's task slots)",
-        }]
-    }
-}
 
 /// The session configuration of every process of a cluster (client, scheduler, executors):
 /// Ballista's settings, the crate's codecs, `target_partitions` scan parts, and one part per
@@ -78,8 +25,9 @@ impl ExtensionOptions for ClusterOptions {
 /// means the cluster's task slots (as a `tpch cluster scheduler` counts them when it plans a
 /// job; 1 elsewhere).
 pub fn ballista_config(target_partitions: usize) -> SessionConfig {
-    let options = ClusterOptions {
+    let options = DbgenOptions {
         partitions: target_partitions,
+        ..DbgenOptions::default()
     };
     SessionConfig::new_with_ballista()
         .with_option_extension(options)
@@ -95,12 +43,13 @@ pub fn ballista_state(target_partitions: usize) -> SessionState {
     state_of(ballista_config(target_partitions))
 }
 
-/// `config` with [`ClusterOptions::partitions`] 0 resolved to `slots` (when known).
+/// `config` with `dbgen.partitions` 0 ([`DbgenOptions::partitions`]) resolved to `slots`
+/// (when known).
 pub(super) fn with_cluster_partitions(config: SessionConfig, slots: usize) -> SessionConfig {
     let auto = config
         .options()
         .extensions
-        .get::<ClusterOptions>()
+        .get::<DbgenOptions>()
         .is_some_and(|o| o.partitions == 0);
     if auto && slots > 0 {
         config.with_target_partitions(slots)
@@ -131,7 +80,12 @@ where
 {
     let sf: ScaleFactor = sf.try_into().map_err(crate::Error::from)?;
     let ctx = SessionContext::remote_with_state(url, ballista_state(target_partitions)).await?;
-    register_tpch::<ScaleFactor>(&ctx, sf)?;
+    // COPY keeps DataFusion's writers here: the crate's writer is not a plan node the cluster
+    // can ship (a distributed export is `distributed::export_tables`).
+    TpchSession::new()
+        .with_copy(None)
+        .with_tables::<ScaleFactor>(sf)?
+        .register(&ctx)?;
     Ok(ctx)
 }
 
@@ -237,7 +191,7 @@ mod tests {
             assert!(
                 pairs
                     .iter()
-                    .any(|p| p.key == "tpch.partitions" && p.value == Some(asked.to_string()))
+                    .any(|p| p.key == "dbgen.partitions" && p.value == Some(asked.to_string()))
             );
             let on_scheduler = ballista_config(1).update_from_key_value_pair(&pairs);
             let resolved = with_cluster_partitions(on_scheduler, 5);
@@ -248,8 +202,5 @@ mod tests {
             with_cluster_partitions(ballista_config(0), 0).target_partitions(),
             1
         );
-        let mut options = ClusterOptions::default();
-        assert!(options.set("partitions", "x").is_err());
-        assert!(options.set("other", "1").is_err());
     }
 }
