@@ -1,13 +1,16 @@
 //! The refresh functions RF1 (insert a refresh set's orders and line items) and RF2 (delete a
 //! refresh set's orders and their line items) against the tables of a benchmark session.
 //!
-//! - [`Source::Memory`]: SQL DML on DataFusion's memory tables — `INSERT` of the set's rows, and
-//!   a `DELETE` whose predicate names the keys exactly (`o_orderkey BETWEEN lo AND hi AND
-//!   o_orderkey % 32 < 8`: the base orders of the set's indices). No subquery: DataFusion 55
-//!   plans `DELETE … WHERE key IN (SELECT …)` as a semi join and its memory table then deletes
-//!   every row (apache/datafusion#24654).
-//! - [`Source::Provider`]: the tables stay generated; an overlay ([`RefreshState`]) holds the
-//!   inserted rows and leaves the deleted orders out of every scan.
+//! One path for every source that takes DML: `INSERT` of the set's rows, and a `DELETE` whose
+//! predicate names the keys exactly (`o_orderkey BETWEEN lo AND hi AND o_orderkey % 32 < 8`:
+//! the base orders of the set's indices). No subquery: DataFusion 55 plans `DELETE … WHERE key
+//! IN (SELECT …)` as a semi join and its memory table then deletes every row
+//! (apache/datafusion#24654).
+//!
+//! - [`Source::Memory`]: the statements run on DataFusion's memory tables;
+//! - [`Source::Provider`]: the same statements on the generating tables, which stay generated
+//!   (`provider::RefreshableTable`: an overlay holds the inserted rows and leaves the deleted
+//!   orders out of every scan);
 //! - [`Source::Parquet`]: not supported (DataFusion 55's Parquet tables take no `DELETE`).
 
 use std::sync::Arc;
@@ -22,10 +25,8 @@ use super::error::BenchError;
 use super::source::{Source, session_config};
 use crate::arrow::{DEFAULT_BATCH_SIZE, TableBatches, table_schema};
 use crate::provider::keys::key_column;
-use crate::provider::{
-    RefreshCounts, RefreshState, register_tpch_catalog, register_tpch_functions,
-    register_tpch_refreshable,
-};
+use crate::provider::{RefreshCounts, register_tpch_refreshable};
+use crate::session::TpchSession;
 use tpch_dbgen::text::text_pool_with_threads;
 use tpch_dbgen::{RefreshSet, ScaleFactor, Table};
 
@@ -33,13 +34,8 @@ use tpch_dbgen::{RefreshSet, ScaleFactor, Table};
 #[derive(Clone)]
 pub struct Refresher {
     sf: ScaleFactor,
-    target: Target,
-}
-
-#[derive(Clone)]
-enum Target {
-    Memory(SessionContext),
-    Provider(Arc<RefreshState>),
+    ctx: SessionContext,
+    source: &'static str,
 }
 
 /// A session with the eight tables of `source` at `sf` that the refresh functions can change,
@@ -49,13 +45,17 @@ pub async fn refreshable_context(
     sf: &ScaleFactor,
     target_partitions: usize,
 ) -> Result<(SessionContext, Refresher), BenchError> {
-    let target = |target| Refresher { sf: *sf, target };
+    let refresher = |ctx: &SessionContext, source| Refresher {
+        sf: *sf,
+        ctx: ctx.clone(),
+        source,
+    };
     match source {
         Source::Provider => {
-            let ctx = SessionContext::new_with_config(session_config(target_partitions));
-            register_tpch_catalog(&ctx);
-            register_tpch_functions(&ctx);
-            let state = register_tpch_refreshable(&ctx, *sf)?;
+            let ctx = TpchSession::new()
+                .with_copy(None)
+                .context(session_config(target_partitions))?;
+            register_tpch_refreshable(&ctx, *sf)?;
             // The generator's part of the load: the text pool every comment column (and each
             // refresh set) reads, built once here as the memory source builds it while loading,
             // so RF1 and the first queries time their own work.
@@ -67,11 +67,13 @@ pub async fn refreshable_context(
             .map_err(|e| {
                 BenchError::InvalidOption(format!("building the text pool failed: {e}"))
             })?;
-            Ok((ctx, target(Target::Provider(state))))
+            let refresher = refresher(&ctx, "provider");
+            Ok((ctx, refresher))
         }
         Source::Memory => {
             let ctx = super::source::tpch_context(source, *sf, target_partitions).await?;
-            Ok((ctx.clone(), target(Target::Memory(ctx))))
+            let refresher = refresher(&ctx, "memory");
+            Ok((ctx, refresher))
         }
         Source::Parquet(dir) => Err(BenchError::InvalidOption(format!(
             "the refresh functions cannot run on parquet:{}: DataFusion 55 reads Parquet \
@@ -88,13 +90,9 @@ pub async fn refreshable_context(
 
 impl std::fmt::Debug for Refresher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let kind = match self.target {
-            Target::Memory(_) => "memory",
-            Target::Provider(_) => "provider",
-        };
         f.debug_struct("Refresher")
             .field("sf", &self.sf.value())
-            .field("tables", &kind)
+            .field("tables", &self.source)
             .finish()
     }
 }
@@ -108,25 +106,19 @@ impl Refresher {
     /// RF1 of refresh set `set`: inserts its orders and line items.
     pub async fn rf1(&self, set: u32) -> Result<RefreshCounts, BenchError> {
         let set = RefreshSet::try_new(&self.sf, set)?;
-        match &self.target {
-            Target::Provider(state) => Ok(state.insert(&set)?),
-            Target::Memory(ctx) => Ok(RefreshCounts {
-                orders: insert(ctx, &set, Table::Orders).await?,
-                lineitems: insert(ctx, &set, Table::Lineitem).await?,
-            }),
-        }
+        Ok(RefreshCounts {
+            orders: insert(&self.ctx, &set, Table::Orders).await?,
+            lineitems: insert(&self.ctx, &set, Table::Lineitem).await?,
+        })
     }
 
     /// RF2 of refresh set `set`: deletes its orders and their line items.
     pub async fn rf2(&self, set: u32) -> Result<RefreshCounts, BenchError> {
         let set = RefreshSet::try_new(&self.sf, set)?;
-        match &self.target {
-            Target::Provider(state) => Ok(state.delete(&set)),
-            Target::Memory(ctx) => Ok(RefreshCounts {
-                orders: delete(ctx, &set, Table::Orders).await?,
-                lineitems: delete(ctx, &set, Table::Lineitem).await?,
-            }),
-        }
+        Ok(RefreshCounts {
+            orders: delete(&self.ctx, &set, Table::Orders).await?,
+            lineitems: delete(&self.ctx, &set, Table::Lineitem).await?,
+        })
     }
 }
 

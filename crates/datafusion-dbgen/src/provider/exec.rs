@@ -461,8 +461,9 @@ impl ExecutionPlan for TpchScanExec {
 }
 
 impl TpchScanExec {
-    /// This scan with at most `fetch` rows per partition.
-    pub fn with_limit(mut self, fetch: Option<usize>) -> Self {
+    /// This scan with at most `fetch` rows per partition: the builder form of
+    /// [`ExecutionPlan::with_fetch`], for code that keeps the concrete type.
+    pub fn with_partition_fetch(mut self, fetch: Option<usize>) -> Self {
         self.fetch = fetch;
         self
     }

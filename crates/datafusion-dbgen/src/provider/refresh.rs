@@ -1,26 +1,35 @@
-//! The refresh functions on the generating tables: `orders` and `lineitem` stay generated while
-//! an overlay holds what RF1 inserted and which orders RF2 deleted.
+//! The refresh functions on the generating tables, in SQL: `orders` and `lineitem` take
+//! `INSERT INTO … SELECT …` and `DELETE FROM … WHERE …` (DataFusion's `insert_into` and
+//! `delete_from`) and stay generated while an overlay holds what was inserted and which
+//! generated orders were deleted. RF1 and RF2 are the same statements on these tables as on
+//! memory tables (`bench::Refresher` runs them on both).
 //!
-//! RF2 deletes base orders by their generator rows, and a line item's generator row is its
-//! order's, so one list of deleted row ranges serves both tables: their scans leave those rows
-//! out ([`TpchScanExec::without_rows`]), statistics included, so `count(*)` stays exact. RF1's
+//! A deleted order is its generator row, and a line item's generator row is its order's: a
+//! table's scan leaves its deleted rows out ([`TpchScanExec::without_rows`]), statistics
+//! included, so `count(*)` stays exact. `DELETE FROM lineitem` removes whole orders' lines (a
+//! statement that would leave part of an order's lines is refused with the reason). Inserted
 //! rows (a refresh set is 0.1 % of the orders) are kept as Arrow batches and scanned with the
-//! generated rows. A refresh set's inserted keys never collide with base keys (another key
-//! slot), so RF2 of a set never needs to touch inserted rows.
+//! generated rows; a `DELETE` removes matching inserted rows too. As for DataFusion's memory
+//! tables, a `DELETE` takes effect when it is planned.
 //!
 //! ```
 //! use datafusion::prelude::SessionContext;
-//! use datafusion_dbgen::generator::{RefreshSet, ScaleFactor};
-//! use datafusion_dbgen::provider::register_tpch_refreshable;
+//! use datafusion_dbgen::generator::ScaleFactor;
+//! use datafusion_dbgen::provider::{register_tpch_functions, register_tpch_refreshable};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let sf = ScaleFactor::try_new(0.01)?;
 //! let ctx = SessionContext::new();
-//! let refresh = register_tpch_refreshable(&ctx, sf)?;
-//! let set = RefreshSet::try_new(&sf, 1)?;
-//! refresh.insert(&set)?; // RF1: 10 orders and their line items
-//! refresh.delete(&set); // RF2: base orders 1..=7 and 32..=34, with their line items
+//! register_tpch_refreshable(&ctx, sf)?;
+//! register_tpch_functions(&ctx); // tpch_refresh_orders(sf, set), …
+//! // RF1 of refresh set 1: 10 orders and their line items.
+//! ctx.sql("INSERT INTO orders SELECT * FROM tpch_refresh_orders(0.01, 1)").await?.collect().await?;
+//! // RF2 of set 1: base orders 1..=7 and 32..=34.
+//! ctx.sql("DELETE FROM orders WHERE o_orderkey BETWEEN 1 AND 34 AND o_orderkey % 32 < 8")
+//!     .await?
+//!     .collect()
+//!     .await?;
 //! let count = "SELECT count(*) AS n FROM orders";
 //! let batches = ctx.sql(count).await?.collect().await?;
 //! datafusion::assert_batches_eq!(["+-------+", "| n     |", "+-------+", "| 15000 |", "+-------+"], &batches);
@@ -28,42 +37,54 @@
 //! # }
 //! ```
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Arc, RwLock};
 
 use async_trait::async_trait;
-use datafusion::arrow::array::RecordBatch;
-use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::array::{AsArray, BooleanArray, RecordBatch, UInt64Array};
+use datafusion::arrow::compute::filter_record_batch;
+use datafusion::arrow::datatypes::{DataType, Field, Int64Type, Schema, SchemaRef};
 use datafusion::catalog::{Session, TableProvider};
-use datafusion::common::{DFSchema, Statistics};
+use datafusion::common::{DFSchema, SchemaExt, Statistics};
 use datafusion::datasource::memory::MemorySourceConfig;
+use datafusion::datasource::sink::{DataSink, DataSinkExec};
 use datafusion::error::{DataFusionError, Result};
+use datafusion::execution::{SendableRecordBatchStream, TaskContext};
+use datafusion::logical_expr::dml::InsertOp;
 use datafusion::logical_expr::utils::conjunction;
 use datafusion::logical_expr::{Expr, TableProviderFilterPushDown, TableType};
-use datafusion::physical_plan::ExecutionPlan;
+use datafusion::physical_expr::PhysicalExpr;
 use datafusion::physical_plan::filter::FilterExecBuilder;
 use datafusion::physical_plan::union::UnionExec;
+use datafusion::physical_plan::{DisplayAs, DisplayFormatType, ExecutionPlan, collect};
 use datafusion::prelude::SessionContext;
+use futures::StreamExt;
 
+use super::keys::key_column;
 use super::table::TpchTableProvider;
-use crate::arrow::{DEFAULT_BATCH_SIZE, TableBatches};
-use tpch_dbgen::{RefreshSet, RowRange, ScaleFactor, Table, count_lines};
+use tpch_dbgen::{RowRange, ScaleFactor, Table, count_lines};
 
-/// What the refresh functions changed in one scale factor's `orders` and `lineitem`.
+/// What `INSERT` and `DELETE` changed in one scale factor's `orders` and `lineitem`.
 #[derive(Debug)]
 pub struct RefreshState {
     sf: ScaleFactor,
     changes: RwLock<Changes>,
 }
 
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default)]
 struct Changes {
-    /// Base generator rows deleted (orders, and the line items of those orders).
+    orders: TableChanges,
+    lineitem: TableChanges,
+}
+
+/// One table's overlay.
+#[derive(Debug, Default, Clone)]
+struct TableChanges {
+    /// Generator rows deleted (orders; for `lineitem`, the lines of those orders).
     deleted: Vec<RowRange>,
-    orders: Vec<RecordBatch>,
-    lineitem: Vec<RecordBatch>,
-    /// Refresh sets inserted and deleted so far, in order (`+k` / `-k`), for display.
-    applied: Vec<i64>,
+    /// Rows inserted.
+    inserted: Vec<RecordBatch>,
 }
 
 /// Rows one refresh function changed.
@@ -89,11 +110,9 @@ impl RefreshState {
         &self.sf
     }
 
-    fn changes(&self) -> Changes {
-        match self.changes.read() {
-            Ok(c) => c.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
+    /// `table`'s changes (a copy: the batches are shared, not their data).
+    fn of(&self, table: Table) -> TableChanges {
+        self.update(|c| c.table(table).clone())
     }
 
     fn update<T>(&self, f: impl FnOnce(&mut Changes) -> T) -> T {
@@ -103,67 +122,23 @@ impl RefreshState {
         }
     }
 
-    /// RF1 of `set`: its orders and line items join the tables.
-    pub fn insert(&self, set: &RefreshSet) -> Result<RefreshCounts> {
-        self.check_set(set)?;
-        let collect = |table| -> Result<Vec<RecordBatch>> {
-            TableBatches::refresh_set(set, table, DEFAULT_BATCH_SIZE)?
-                .map(|b| b.map_err(DataFusionError::from))
-                .collect()
-        };
-        let (orders, lineitem) = (collect(Table::Orders)?, collect(Table::Lineitem)?);
-        let rows = |b: &[RecordBatch]| b.iter().map(|b| b.num_rows() as u64).sum();
-        let counts = RefreshCounts {
-            orders: rows(&orders),
-            lineitems: rows(&lineitem),
-        };
-        self.update(|c| {
-            c.orders.extend(orders);
-            c.lineitem.extend(lineitem);
-            c.applied.push(i64::from(set.number()));
-        });
-        Ok(counts)
-    }
-
-    /// RF2 of `set`: its base orders and their line items leave the tables. Returns the orders
-    /// removed (none when the set was deleted before).
-    pub fn delete(&self, set: &RefreshSet) -> RefreshCounts {
-        let rows = set.delete_rows();
-        self.update(|c| {
-            let fresh = rows.without(&c.deleted);
-            c.deleted.push(rows);
-            c.applied.push(-i64::from(set.number()));
-            RefreshCounts {
-                orders: fresh.iter().map(RowRange::len).sum(),
-                lineitems: fresh.iter().map(|r| count_lines(&self.sf, *r)).sum(),
-            }
-        })
-    }
-
     /// Forgets every change (the tables are the generated ones again).
     pub fn reset(&self) {
         self.update(|c| *c = Changes::default());
     }
+}
 
-    /// The refresh functions applied so far: `+k` for RF1 of set k, `-k` for RF2.
-    pub fn applied(&self) -> Vec<i64> {
-        self.changes().applied
-    }
-
-    fn check_set(&self, set: &RefreshSet) -> Result<()> {
-        if set.scale_factor().value() != self.sf.value() {
-            return Err(DataFusionError::Plan(format!(
-                "refresh set {} is of scale factor {}, the tables of {}",
-                set.number(),
-                set.scale_factor().value(),
-                self.sf.value()
-            )));
+impl Changes {
+    fn table(&mut self, table: Table) -> &mut TableChanges {
+        match table {
+            Table::Orders => &mut self.orders,
+            _ => &mut self.lineitem,
         }
-        Ok(())
     }
 }
 
-/// `orders` or `lineitem` with the refresh functions' changes ([`RefreshState`]).
+/// `orders` or `lineitem`, generated, with the changes of `INSERT` and `DELETE`
+/// ([`RefreshState`]).
 pub struct RefreshableTable {
     base: TpchTableProvider,
     state: Arc<RefreshState>,
@@ -173,7 +148,7 @@ impl fmt::Debug for RefreshableTable {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RefreshableTable")
             .field("table", &self.base.table())
-            .field("applied", &self.state.applied())
+            .field("sf", &self.state.sf.value())
             .finish()
     }
 }
@@ -190,6 +165,166 @@ impl RefreshableTable {
             base: TpchTableProvider::with_scale_factor(table, state.sf),
             state,
         })
+    }
+
+    fn table(&self) -> Table {
+        self.base.table()
+    }
+
+    /// The predicate of `filters` (`None`: every row) as a physical expression over the
+    /// table's columns.
+    fn predicate(
+        &self,
+        state: &dyn Session,
+        filters: &[Expr],
+    ) -> Result<Option<Arc<dyn PhysicalExpr>>> {
+        let Some(predicate) = conjunction(filters.iter().cloned()) else {
+            return Ok(None);
+        };
+        let df_schema = DFSchema::try_from(self.schema().as_ref().clone())?;
+        Ok(Some(state.create_physical_expr(predicate, &df_schema)?))
+    }
+
+    /// The generated rows (deleted ones left out) that `filters` match, as generator rows:
+    /// whole orders. A `lineitem` statement that matches only some of an order's lines is an
+    /// error (the overlay deletes orders' lines together).
+    async fn matching_generated_rows(
+        &self,
+        state: &dyn Session,
+        filters: &[Expr],
+        deleted: &[RowRange],
+    ) -> Result<Vec<RowRange>> {
+        let table = self.table();
+        let key = key_column(table).unwrap_or("o_orderkey");
+        let schema = self.schema();
+        let key_index = schema.index_of(key)?;
+        let all: Vec<usize> = (0..schema.fields().len()).collect();
+        // The key-range bounds of `filters` narrow the scan (the provider's own pushdown).
+        let scan = self
+            .base
+            .scan_plan(
+                Some(&all),
+                filters,
+                None,
+                state.config().target_partitions(),
+            )?
+            .without_rows(deleted.to_vec());
+        let mut plan: Arc<dyn ExecutionPlan> = Arc::new(scan);
+        if let Some(predicate) = self.predicate(state, filters)? {
+            plan = Arc::new(
+                FilterExecBuilder::new(predicate, plan)
+                    .apply_projection(Some(vec![key_index]))?
+                    .build()?,
+            );
+        }
+        let batches = collect(plan, state.task_ctx()).await?;
+        // Matching rows per order key.
+        let mut lines: BTreeMap<i64, u64> = BTreeMap::new();
+        for batch in &batches {
+            // The filter projects the key; an unfiltered scan has every column.
+            let column = if batch.num_columns() == 1 {
+                batch.column(0)
+            } else {
+                batch.column(key_index)
+            };
+            let keys = column.as_primitive_opt::<Int64Type>().ok_or_else(|| {
+                DataFusionError::Internal(format!("{key} is not a 64-bit integer column"))
+            })?;
+            for k in keys.iter().flatten() {
+                *lines.entry(k).or_default() += 1;
+            }
+        }
+        let mut rows: Vec<RowRange> = Vec::new();
+        for (&k, &matched) in &lines {
+            let row = base_row(k).ok_or_else(|| {
+                DataFusionError::Internal(format!("order key {k} is not a generated order's"))
+            })?;
+            let one = RowRange::new(row, row + 1);
+            if table == Table::Lineitem && matched != count_lines(&self.state.sf, one) {
+                return Err(DataFusionError::Plan(format!(
+                    "DELETE FROM lineitem must remove all of an order's line items (order {k} \
+                     has {} and the statement matches {matched}): the generated table deletes \
+                     whole orders' lines, e.g. WHERE l_orderkey …",
+                    count_lines(&self.state.sf, one)
+                )));
+            }
+            match rows.last_mut() {
+                Some(last) if last.end == row => last.end = row + 1,
+                _ => rows.push(one),
+            }
+        }
+        Ok(rows)
+    }
+}
+
+/// The generator row of a base order key (slot 0 of each 32 keys), the inverse of
+/// [`tpch_dbgen::orderkey`]; `None` for other keys.
+fn base_row(key: i64) -> Option<u64> {
+    if key < 1 || (key >> 3) & 3 != 0 {
+        return None;
+    }
+    let index = ((key >> 5) << 3) | (key & 7);
+    u64::try_from(index).ok()?.checked_sub(1)
+}
+
+/// A DML statement's result: one row, `count`, as DataFusion's own tables return it.
+fn count_plan(count: u64) -> Result<Arc<dyn ExecutionPlan>> {
+    let schema = Arc::new(Schema::new(vec![Field::new(
+        "count",
+        DataType::UInt64,
+        false,
+    )]));
+    let batch = RecordBatch::try_new(
+        Arc::clone(&schema),
+        vec![Arc::new(UInt64Array::from(vec![count]))],
+    )?;
+    Ok(MemorySourceConfig::try_new_exec(
+        &[vec![batch]],
+        schema,
+        None,
+    )?)
+}
+
+/// Where `INSERT INTO` a refreshable table writes: the table's inserted batches, added when the
+/// statement's input is complete (a failed statement adds nothing).
+#[derive(Debug)]
+struct OverlaySink {
+    table: Table,
+    schema: SchemaRef,
+    state: Arc<RefreshState>,
+}
+
+impl DisplayAs for OverlaySink {
+    fn fmt_as(&self, _t: DisplayFormatType, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "OverlaySink: table={}", self.table)
+    }
+}
+
+#[async_trait]
+impl DataSink for OverlaySink {
+    fn schema(&self) -> &SchemaRef {
+        &self.schema
+    }
+
+    async fn write_all(
+        &self,
+        mut data: SendableRecordBatchStream,
+        _context: &Arc<TaskContext>,
+    ) -> Result<u64> {
+        let mut batches = Vec::new();
+        let mut rows = 0;
+        while let Some(batch) = data.next().await {
+            let batch = batch?;
+            rows += batch.num_rows() as u64;
+            // The table's own schema (names and nullability), so scans union cleanly.
+            batches.push(RecordBatch::try_new(
+                Arc::clone(&self.schema),
+                batch.columns().to_vec(),
+            )?);
+        }
+        self.state
+            .update(|c| c.table(self.table).inserted.extend(batches));
+        Ok(rows)
     }
 }
 
@@ -210,16 +345,13 @@ impl TableProvider for RefreshableTable {
         filters: &[Expr],
         limit: Option<usize>,
     ) -> Result<Arc<dyn ExecutionPlan>> {
-        let changes = self.state.changes();
+        let changes = self.state.of(self.table());
         let partitions = state.config().target_partitions();
         let generated = self
             .base
             .scan_plan(projection.map(Vec::as_slice), filters, limit, partitions)?
             .without_rows(changes.deleted);
-        let inserted = match self.base.table() {
-            Table::Orders => changes.orders,
-            _ => changes.lineitem,
-        };
+        let inserted = changes.inserted;
         if inserted.is_empty() {
             return Ok(Arc::new(generated));
         }
@@ -240,6 +372,73 @@ impl TableProvider for RefreshableTable {
             None => MemorySourceConfig::try_new_exec(&[inserted], schema, projection.cloned())?,
         };
         UnionExec::try_new(vec![Arc::new(generated), memory])
+    }
+
+    async fn insert_into(
+        &self,
+        _state: &dyn Session,
+        input: Arc<dyn ExecutionPlan>,
+        insert_op: InsertOp,
+    ) -> Result<Arc<dyn ExecutionPlan>> {
+        self.schema()
+            .logically_equivalent_names_and_types(&input.schema())?;
+        if insert_op != InsertOp::Append {
+            return Err(DataFusionError::Plan(format!(
+                "{insert_op} is not supported on the generated {}: INSERT INTO appends",
+                self.table()
+            )));
+        }
+        let sink = OverlaySink {
+            table: self.table(),
+            schema: self.schema(),
+            state: Arc::clone(&self.state),
+        };
+        Ok(Arc::new(DataSinkExec::new(input, Arc::new(sink), None)))
+    }
+
+    async fn delete_from(
+        &self,
+        state: &dyn Session,
+        filters: Vec<Expr>,
+    ) -> Result<Arc<dyn ExecutionPlan>> {
+        let table = self.table();
+        let changes = self.state.of(table);
+        let rows = self
+            .matching_generated_rows(state, &filters, &changes.deleted)
+            .await?;
+        let generated: u64 = match table {
+            Table::Orders => rows.iter().map(RowRange::len).sum(),
+            _ => rows.iter().map(|r| count_lines(&self.state.sf, *r)).sum(),
+        };
+        // Inserted rows: those the predicate is true for go (SQL's three-valued logic).
+        let predicate = self.predicate(state, &filters)?;
+        let mut kept = Vec::with_capacity(changes.inserted.len());
+        let mut removed = 0u64;
+        for batch in changes.inserted {
+            let doomed: BooleanArray = match &predicate {
+                Some(p) => {
+                    let value = p.evaluate(&batch)?.into_array(batch.num_rows())?;
+                    value
+                        .as_boolean()
+                        .iter()
+                        .map(|v| Some(v == Some(true)))
+                        .collect()
+                }
+                None => BooleanArray::from(vec![true; batch.num_rows()]),
+            };
+            let keep: BooleanArray = doomed.iter().map(|v| v.map(|d| !d)).collect();
+            removed += doomed.true_count() as u64;
+            let rest = filter_record_batch(&batch, &keep)?;
+            if rest.num_rows() > 0 {
+                kept.push(rest);
+            }
+        }
+        self.state.update(|c| {
+            let overlay = c.table(table);
+            overlay.deleted.extend(rows);
+            overlay.inserted = kept;
+        });
+        count_plan(generated + removed)
     }
 
     fn supports_filters_pushdown(

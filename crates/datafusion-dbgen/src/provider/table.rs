@@ -161,7 +161,7 @@ impl TpchTableProvider {
         let filter = RowFilter::new(filters.iter().filter_map(|f| column_bound(f, &self.schema)));
         TpchScanExec::try_new(self.table, self.sf, rows, projection, partitions)?
             .with_filter(filter)
-            .map(|scan| scan.with_limit(limit))
+            .map(|scan| scan.with_partition_fetch(limit))
     }
 }
 
