@@ -25,6 +25,7 @@ fn _internal(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<table::TpchTable>()?;
     m.add_class::<table::TpchFunction>()?;
     m.add_function(wrap_pyfunction!(table::table_names, m)?)?;
+    m.add_function(wrap_pyfunction!(table::bench_function_names, m)?)?;
     m.add_function(wrap_pyfunction!(export::generate, m)?)?;
     m.add_function(wrap_pyfunction!(bench::queries, m)?)?;
     m.add_function(wrap_pyfunction!(bench::query, m)?)?;

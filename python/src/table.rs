@@ -4,7 +4,9 @@ use std::ptr::NonNull;
 use std::sync::Arc;
 
 use arrow::ffi::FFI_ArrowSchema;
-use datafusion_dbgen::provider::TpchTableProvider;
+use datafusion_dbgen::provider::{
+    BenchFunction, BenchTableFunction, TpchTableFunction, TpchTableProvider,
+};
 use datafusion_dbgen::{ScaleFactor, Table};
 use datafusion_ffi::proto::logical_extension_codec::FFI_LogicalExtensionCodec;
 use datafusion_ffi::table_provider::FFI_TableProvider;
@@ -44,8 +46,11 @@ impl TpchTable {
     #[new]
     fn new(name: &str, sf: f64) -> PyResult<Self> {
         guard(|| {
-            let table: Table = name.trim().parse().map_err(to_py)?;
-            let sf = ScaleFactor::try_new(sf).map_err(to_py)?;
+            let table: Table = name
+                .trim()
+                .parse()
+                .map_err(|e: datafusion_dbgen::generator::Error| to_py(e.into()))?;
+            let sf = ScaleFactor::try_new(sf).map_err(|e| to_py(e.into()))?;
             Ok(TpchTable {
                 provider: Arc::new(TpchTableProvider::with_scale_factor(table, sf)),
             })
@@ -111,8 +116,9 @@ impl TpchTable {
         guard(|| {
             let (codec, handle) = host_codec_and_runtime(py, session)?;
             // Filter pushdown on: key ranges and column bounds prune the generated rows.
+            let shared: Arc<TpchTableProvider> = Arc::clone(&self.provider);
             let provider = FFI_TableProvider::new_with_ffi_codec(
-                self.provider.clone(),
+                shared,
                 true,
                 Some(handle),
                 codec,
@@ -134,6 +140,13 @@ impl TpchTable {
 #[pyfunction]
 pub(crate) fn table_names() -> Vec<&'static str> {
     Table::ALL.iter().map(|t| t.name()).collect()
+}
+
+/// The SQL names of the benchmark's table functions (``tpch_queries``, ``tpch_answers``,
+/// ``tpch_refresh_orders``, ``tpch_refresh_lineitem``, ``tpch_refresh_deletes``).
+#[pyfunction]
+pub(crate) fn bench_function_names() -> Vec<&'static str> {
+    datafusion_dbgen::provider::BENCH_FUNCTION_NAMES.to_vec()
 }
 
 /// What every FFI object handed to the host carries: the host session's codec, and this
@@ -184,36 +197,55 @@ fn logical_codec(
     Ok(codec.clone())
 }
 
-/// A table function, ``tpch_<table>(sf)``, for ``SessionContext.register_udtf``.
+/// A table function for ``SessionContext.register_udtf``: ``tpch_<table>(sf)``, or one of the
+/// benchmark's (``tpch_queries``, ``tpch_answers``, ``tpch_refresh_orders``,
+/// ``tpch_refresh_lineitem``, ``tpch_refresh_deletes``).
 ///
 /// ``SELECT count(*) FROM tpch_lineitem(0.1)`` generates the table at the scale factor the
-/// query names; an invalid scale factor is the query's error.
+/// query names; an invalid argument is the query's error.
 #[pyclass(frozen, name = "TpchFunction", module = "datafusion_dbgen")]
 pub(crate) struct TpchFunction {
-    table: Table,
+    function: FunctionKind,
+}
+
+#[derive(Clone, Copy)]
+enum FunctionKind {
+    Table(Table),
+    Bench(BenchFunction),
 }
 
 #[pymethods]
 impl TpchFunction {
-    /// ``TpchFunction(name)``: the function of table ``name`` (``"lineitem"``).
+    /// ``TpchFunction(name)``: the function of table ``name`` (``"lineitem"``), or the
+    /// benchmark function ``name`` (``"tpch_queries"``).
     ///
-    /// Raises ``ValueError`` for an unknown table.
+    /// Raises ``ValueError`` for an unknown name.
     #[new]
     fn new(name: &str) -> PyResult<Self> {
         guard(|| {
-            let table: Table = name.trim().parse().map_err(to_py)?;
-            Ok(TpchFunction { table })
+            let function = match BenchFunction::from_name(name) {
+                Some(f) => FunctionKind::Bench(f),
+                None => FunctionKind::Table(
+                    name.trim()
+                        .parse()
+                        .map_err(|e: datafusion_dbgen::generator::Error| to_py(e.into()))?,
+                ),
+            };
+            Ok(TpchFunction { function })
         })
     }
 
-    /// The SQL name of the function (``"tpch_lineitem"``).
+    /// The SQL name of the function (``"tpch_lineitem"``, ``"tpch_queries"``).
     #[getter]
     fn name(&self) -> String {
-        format!(
-            "{}{}",
-            datafusion_dbgen::provider::FUNCTION_PREFIX,
-            self.table.name()
-        )
+        match self.function {
+            FunctionKind::Table(table) => format!(
+                "{}{}",
+                datafusion_dbgen::provider::FUNCTION_PREFIX,
+                table.name()
+            ),
+            FunctionKind::Bench(f) => f.name().to_string(),
+        }
     }
 
     /// The FFI table function, for datafusion-python (``session`` as for
@@ -226,15 +258,26 @@ impl TpchFunction {
     ) -> PyResult<Bound<'py, PyCapsule>> {
         guard(|| {
             let (codec, handle) = host_codec_and_runtime(py, session)?;
-            let function = Arc::new(datafusion_dbgen::provider::TpchTableFunction::new(
-                self.table,
-            ));
-            let ffi = FFI_TableFunction::new_with_ffi_codec(function, Some(handle), codec);
+            let ffi = match self.function {
+                FunctionKind::Table(table) => FFI_TableFunction::new_with_ffi_codec(
+                    Arc::new(TpchTableFunction::new(table)),
+                    Some(handle),
+                    codec,
+                ),
+                FunctionKind::Bench(f) => FFI_TableFunction::new_with_ffi_codec(
+                    Arc::new(BenchTableFunction::new(f)),
+                    Some(handle),
+                    codec,
+                ),
+            };
             PyCapsule::new_with_value(py, ffi, TABLE_FUNCTION_CAPSULE)
         })
     }
 
     fn __repr__(&self) -> String {
-        format!("TpchFunction(name='{}')", self.table.name())
+        match self.function {
+            FunctionKind::Table(table) => format!("TpchFunction(name='{}')", table.name()),
+            FunctionKind::Bench(f) => format!("TpchFunction(name='{}')", f.name()),
+        }
     }
 }

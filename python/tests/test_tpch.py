@@ -143,6 +143,46 @@ def test_table_functions() -> None:
         tpch.TpchFunction("nope")
 
 
+def test_bench_table_functions() -> None:
+    testdata = Path(__file__).resolve().parents[2] / "testdata"
+    ctx = SessionContext()
+    tpch.register_tpch_functions(ctx)
+    assert tpch.BENCH_FUNCTIONS == (
+        "tpch_queries", "tpch_answers", "tpch_refresh_orders", "tpch_refresh_lineitem",
+        "tpch_refresh_deletes",
+    )
+    rows = ctx.sql("SELECT query_nr, query FROM tpch_queries() ORDER BY 1").to_pydict()
+    assert rows["query_nr"] == list(range(1, 23))
+    assert rows["query"] == tpch.queries()
+    # A qgen stream: its parameter log, line for line.
+    rows = ctx.sql(
+        "SELECT query_nr, parameters FROM tpch_queries(0.01, 42, 0) ORDER BY position"
+    ).to_pydict()
+    log = "".join(f"{n}\t{p}\n" for n, p in zip(rows["query_nr"], rows["parameters"]))
+    assert log == (testdata / "qgen" / "sf0.01-seed42-stream0.tsv").read_text()
+    rows = ctx.sql(
+        "SELECT answer FROM tpch_answers() WHERE query_nr = 1 AND scale_factor = 0.01"
+    ).to_pydict()
+    assert rows["answer"] == [tpch.answer_text(0.01, 1)]
+    # RF1 and RF2's rows of refresh set 1: dbgen's files.
+    rows = ctx.sql("SELECT o_orderkey FROM tpch_refresh_deletes(0.01, 1) ORDER BY 1").to_pydict()
+    deletes = (testdata / "updates" / "sf0.01" / "delete.1").read_text()
+    assert "".join(f"{k}|\n" for k in rows["o_orderkey"]) == deletes
+    n = ctx.sql("SELECT count(*) AS n FROM tpch_refresh_orders(0.01, 1)").to_pydict()["n"]
+    assert n == [10]
+    lines = (testdata / "updates" / "sf0.01" / "lineitem.tbl.u1").read_text().count("\n")
+    n = ctx.sql("SELECT count(*) AS n FROM tpch_refresh_lineitem(0.01, 1)").to_pydict()["n"]
+    assert n == [lines]
+    for bad, message in [
+        ("tpch_refresh_orders(0.01, 0)", "refresh set 0 out of range"),
+        ("tpch_queries(1, -1)", "seed -1 out of range"),
+        ("tpch_queries(1, 1, 41)", "stream 41 out of range"),
+    ]:
+        with pytest.raises(Exception, match=message):
+            ctx.sql(f"SELECT * FROM {bad}").collect()
+    assert tpch.TpchFunction("TPCH_QUERIES").name == "tpch_queries"
+
+
 def test_table_object() -> None:
     t = tpch.table("Orders", SF)
     assert t.name == "orders"

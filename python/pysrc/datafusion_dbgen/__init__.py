@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "ANSWER_SCALE_FACTORS",
+    "BENCH_FUNCTIONS",
     "TABLES",
     "AnswerMismatch",
     "ExportSummary",
@@ -61,6 +62,9 @@ __version__: str = _internal.__version__
 
 #: The eight TPC-H table names, smallest first.
 TABLES: tuple[str, ...] = tuple(_internal.table_names())
+
+#: The benchmark's table functions (see :func:`register_tpch_functions`).
+BENCH_FUNCTIONS: tuple[str, ...] = tuple(_internal.bench_function_names())
 
 #: The scale factors with official answers (``answer``, ``check_answer``).
 ANSWER_SCALE_FACTORS: tuple[float, ...] = tuple(_internal.answer_scale_factors())
@@ -132,17 +136,27 @@ def register_tpch(ctx: SessionContext, sf: float, *, schema: str | None = None) 
 
 
 def register_tpch_functions(ctx: SessionContext) -> None:
-    """Registers the table functions ``tpch_<table>(sf)`` in ``ctx``.
+    """Registers the table functions ``tpch_<table>(sf)`` and the benchmark's in ``ctx``.
 
     ``SELECT count(*) FROM tpch_lineitem(0.1)`` generates the table at the scale factor the
-    query names (a literal number).
+    query names (a literal number). The benchmark's functions:
+
+    - ``tpch_queries()``: ``(query_nr, query)``, the 22 queries with the validation
+      parameters; ``tpch_queries(sf, seed, stream)``: ``(position, query_nr, query,
+      parameters)``, qgen's stream (``seed``/``stream`` may be ``NULL``);
+    - ``tpch_answers()``: ``(query_nr, scale_factor, answer)``, the embedded answers;
+    - ``tpch_refresh_orders(sf, set)``, ``tpch_refresh_lineitem(sf, set)``,
+      ``tpch_refresh_deletes(sf, set)``: dbgen's refresh set ``set`` (RF1's rows, RF2's keys).
+
+    Arguments are positional here: datafusion-python's SQL planner takes no named table
+    function arguments (``sf => 1``), which the Rust sessions accept.
 
     Args:
         ctx: A ``datafusion.SessionContext``.
     """
     from datafusion import TableFunction
 
-    for name in TABLES:
+    for name in (*TABLES, *BENCH_FUNCTIONS):
         function = TpchFunction(name)
         ctx.register_udtf(TableFunction(function.name, function, ctx))
 

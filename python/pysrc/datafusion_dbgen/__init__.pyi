@@ -13,6 +13,7 @@ from ._internal import TpchTable as TpchTable
 
 __version__: str
 TABLES: tuple[str, ...]
+BENCH_FUNCTIONS: tuple[str, ...]
 ANSWER_SCALE_FACTORS: tuple[float, ...]
 
 class AnswerMismatch(AssertionError, ValueError):
@@ -25,7 +26,9 @@ def register_tpch(ctx: SessionContext, sf: float, *, schema: str | None = None) 
     """Registers the eight TPC-H tables at scale factor ``sf`` in ``ctx``."""
 
 def register_tpch_functions(ctx: SessionContext) -> None:
-    """Registers the table functions ``tpch_<table>(sf)`` in ``ctx``."""
+    """Registers the table functions ``tpch_<table>(sf)`` and the benchmark's
+    (``tpch_queries``, ``tpch_answers``, ``tpch_refresh_orders``, ``tpch_refresh_lineitem``,
+    ``tpch_refresh_deletes``) in ``ctx``."""
 
 @dataclass(frozen=True)
 class TableSummary:

@@ -21,7 +21,8 @@ class TpchTable:
     def __datafusion_table_provider__(self, session: Any = None) -> object: ...
 
 class TpchFunction:
-    """The table function ``tpch_<table>(sf)``, for ``SessionContext.register_udtf``."""
+    """A table function for ``SessionContext.register_udtf``: ``tpch_<table>(sf)`` (``name``
+    a table name) or a benchmark function (``name`` one of ``bench_function_names()``)."""
 
     def __init__(self, name: str) -> None: ...
     @property
@@ -29,6 +30,7 @@ class TpchFunction:
     def __datafusion_table_function__(self, session: Any = None) -> object: ...
 
 def table_names() -> list[str]: ...
+def bench_function_names() -> list[str]: ...
 def generate(
     sf: float,
     format: str,

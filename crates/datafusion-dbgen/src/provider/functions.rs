@@ -1,4 +1,5 @@
-//! Table functions: `SELECT * FROM tpch_lineitem(0.1)` and one per other table.
+//! Table functions: `SELECT * FROM tpch_lineitem(0.1)` and one per other table, and the
+//! benchmark's (`tpch_queries`, `tpch_answers`, `tpch_refresh_*`: [`super::bench_functions`]).
 
 use std::sync::Arc;
 
@@ -14,12 +15,17 @@ use tpch_dbgen::Table;
 /// Prefix of the table functions' names (`tpch_lineitem`, `tpch_orders`, …).
 pub const FUNCTION_PREFIX: &str = "tpch_";
 
-/// Registers `tpch_<table>(sf)` for the eight tables: `SELECT * FROM tpch_orders(0.1)`.
+/// Registers `tpch_<table>(sf)` for the eight tables (`SELECT * FROM tpch_orders(0.1)`) and
+/// the benchmark's table functions: `tpch_queries()`, `tpch_queries(sf, seed, stream)`,
+/// `tpch_answers()`, `tpch_refresh_orders(sf, set)`, `tpch_refresh_lineitem(sf, set)` and
+/// `tpch_refresh_deletes(sf, set)` (see [`super::bench_functions`]; their arguments can be
+/// named, `tpch_queries(sf => 1, stream => 2)`).
 pub fn register_tpch_functions(ctx: &SessionContext) {
     for table in Table::ALL {
         let name = format!("{FUNCTION_PREFIX}{}", table.name());
         ctx.register_udtf(&name, Arc::new(TpchTableFunction::new(table)));
     }
+    super::bench_functions::register_bench_functions(ctx);
 }
 
 /// The table function of one table: takes the scale factor (a number, or a string holding
@@ -52,7 +58,8 @@ impl TableFunctionImpl for TpchTableFunction {
     }
 }
 
-fn scale_factor(arg: &Expr) -> Option<f64> {
+/// The scale factor a literal argument names (a number, or a string holding one).
+pub(super) fn scale_factor(arg: &Expr) -> Option<f64> {
     let Expr::Literal(value, _) = arg else {
         return None;
     };

@@ -5,7 +5,8 @@
 //!   (`ctx.register_table("lineitem", Arc::new(TpchTableProvider::lineitem(1.0)?))`);
 //! - [`register_tpch`]: all eight tables in the default schema, for the 22 queries as written;
 //! - [`register_tpch_catalog`]: a `tpch` catalog, `SELECT * FROM tpch.sf1.lineitem`;
-//! - [`register_tpch_functions`]: table functions, `SELECT * FROM tpch_lineitem(0.1)`;
+//! - [`register_tpch_functions`]: table functions, `SELECT * FROM tpch_lineitem(0.1)`, and the
+//!   benchmark's: `tpch_queries`, `tpch_answers`, `tpch_refresh_*` ([`bench_functions`]);
 //! - [`TpchScanExec`]: the scan plan (partitions = dbgen chunks, projection, limit and
 //!   key-range pushdown, exact column-range filters, statistics).
 //!
@@ -40,6 +41,7 @@
 //! # }
 //! ```
 
+pub mod bench_functions;
 mod catalog;
 mod exec;
 pub(crate) mod filters;
@@ -50,6 +52,9 @@ pub(crate) mod stats;
 mod stream;
 mod table;
 
+pub use bench_functions::{
+    BENCH_FUNCTION_NAMES, BenchFunction, BenchTableFunction, MAX_STREAM, NamedArgumentPlanner,
+};
 pub use catalog::{
     TPCH_CATALOG, TpchCatalog, TpchSchema, parse_schema_name, register_tpch, register_tpch_catalog,
     schema_name,

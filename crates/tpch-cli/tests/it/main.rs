@@ -18,5 +18,6 @@ mod queries;
 mod refresh;
 mod sink;
 mod skip_ahead;
+mod sql_functions;
 mod tbl_checksums;
 mod tpch_run;
