@@ -117,12 +117,7 @@ impl TpchTable {
             let (codec, handle) = host_codec_and_runtime(py, session)?;
             // Filter pushdown on: key ranges and column bounds prune the generated rows.
             let shared: Arc<TpchTableProvider> = Arc::clone(&self.provider);
-            let provider = FFI_TableProvider::new_with_ffi_codec(
-                shared,
-                true,
-                Some(handle),
-                codec,
-            );
+            let provider = FFI_TableProvider::new_with_ffi_codec(shared, true, Some(handle), codec);
             PyCapsule::new_with_value(py, provider, TABLE_PROVIDER_CAPSULE)
         })
     }

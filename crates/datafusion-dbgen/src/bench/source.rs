@@ -123,8 +123,8 @@ where
 
 /// The session a user of the `tpch` CLI gets (`tpch query`, `tpch bench`, the prompt): the
 /// eight tables of `source` as in [`tpch_context`], plus the `tpch` catalog
-/// (`tpch.sf1.lineitem`, [`register_tpch_catalog`]), the table functions (`tpch_lineitem(0.1)`,
-/// [`register_tpch_functions`]) and the crate's COPY writer for `parquet`, `csv` and `tbl`
+/// (`tpch.sf1.lineitem`, [`register_tpch_catalog`](crate::provider::register_tpch_catalog)), the table functions (`tpch_lineitem(0.1)`,
+/// [`register_tpch_functions`](crate::provider::register_tpch_functions)) and the crate's COPY writer for `parquet`, `csv` and `tbl`
 /// ([`copy::register_with`](crate::copy::register_with) with `copy`), so `COPY … TO` runs
 /// through the crate's parallel writer and shared sink. With `copy` `None`, COPY keeps
 /// DataFusion's own writers (to compare with them).
