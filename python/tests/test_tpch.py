@@ -21,7 +21,7 @@ import datafusion_dbgen as tpch
 
 SF = 0.01
 LINEITEM_ROWS = 60175
-CHECKSUMS = Path(__file__).resolve().parent.parent.parent / "tests" / "data" / "checksums.tsv"
+CHECKSUMS = Path(__file__).resolve().parent.parent.parent / "testdata" / "checksums.tsv"
 
 
 def reference_checksums(sf: float) -> dict[str, tuple[int, int, str]]:
