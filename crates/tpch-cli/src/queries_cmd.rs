@@ -26,6 +26,10 @@ pub(crate) struct QueriesArgs {
     /// Write one file per query into DIR (`qNN.sql` or `qNN.params`) instead of printing.
     #[arg(long, value_name = "DIR")]
     output: Option<PathBuf>,
+    /// Replace existing `qNN` files in --output (without it, an existing one is refused before
+    /// anything is written).
+    #[arg(long)]
+    overwrite: bool,
 }
 
 /// What `tpch queries` prints.
@@ -53,16 +57,31 @@ pub(crate) fn queries(args: QueriesArgs) -> Result<(), Error> {
         path: dir.clone(),
         source,
     })?;
-    let sink = Sink::try_new(SinkConfig::default())?;
-    for query in stream.queries() {
-        let (name, text) = match args.format {
-            QueriesFormat::Sql => (format!("q{:02}.sql", query.number), query.sql.clone()),
+    let files: Vec<(PathBuf, String)> = stream
+        .queries()
+        .iter()
+        .map(|query| match args.format {
+            QueriesFormat::Sql => (
+                dir.join(format!("q{:02}.sql", query.number)),
+                query.sql.clone(),
+            ),
             QueriesFormat::Params => (
-                format!("q{:02}.params", query.number),
+                dir.join(format!("q{:02}.params", query.number)),
                 query.parameter_line(),
             ),
-        };
-        write_file(&sink, &dir.join(name), text.as_bytes())?;
+        })
+        .collect();
+    if !args.overwrite
+        && let Some((existing, _)) = files.iter().find(|(path, _)| path.exists())
+    {
+        return Err(Error::InvalidOption(format!(
+            "{} exists; pass --overwrite to replace it",
+            existing.display()
+        )));
+    }
+    let sink = Sink::try_new(SinkConfig::default())?;
+    for (path, text) in &files {
+        write_file(&sink, path, text.as_bytes())?;
     }
     eprintln!(
         "wrote {} files to {}",

@@ -18,7 +18,8 @@ pub fn query(n: usize) -> Result<&'static str, BenchError> {
 }
 
 /// Parses a query selection such as `1,3,5-7` (numbers and inclusive ranges, in the order
-/// given, duplicates dropped). `all` or an empty string selects all 22.
+/// given, duplicates dropped). `all` selects all 22; an empty list is an error (a selection that
+/// came out empty, e.g. from an unset variable, should not silently mean every query).
 ///
 /// ```
 /// use datafusion_dbgen::bench::parse_query_list;
@@ -28,7 +29,7 @@ pub fn query(n: usize) -> Result<&'static str, BenchError> {
 pub fn parse_query_list(text: &str) -> Result<Vec<usize>, BenchError> {
     let invalid = || BenchError::InvalidQueryList(text.to_string());
     let trimmed = text.trim();
-    if trimmed.is_empty() || trimmed.eq_ignore_ascii_case("all") {
+    if trimmed.eq_ignore_ascii_case("all") {
         return Ok((1..=QUERY_COUNT).collect());
     }
     let number = |s: &str| -> Result<usize, BenchError> {
@@ -84,7 +85,8 @@ mod tests {
     #[test]
     fn query_lists() {
         assert_eq!(parse_query_list("all").unwrap().len(), 22);
-        assert_eq!(parse_query_list("").unwrap().len(), 22);
+        assert!(parse_query_list("").is_err());
+        assert!(parse_query_list("  ").is_err());
         assert_eq!(parse_query_list("22,1").unwrap(), vec![22, 1]);
         assert_eq!(parse_query_list("q5-q7, 5").unwrap(), vec![5, 6, 7]);
         for bad in ["1,,2", "7-5", "x", "1-", "-3", "23"] {

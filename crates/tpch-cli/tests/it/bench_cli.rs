@@ -306,6 +306,17 @@ fn cli_bench_fails_on_a_wrong_answer() {
     // Bad options fail with one `error:` line.
     for bad in [
         &["bench", "--sf", "0.01", "--queries", "0"][..],
+        // An empty selection is an error, not every query (nor, for gen, no table at all).
+        &["bench", "--sf", "0.01", "--queries", ""],
+        &[
+            "gen",
+            "--sf",
+            "0.01",
+            "--tables",
+            "",
+            "--output",
+            "/nonexistent/tpch-empty",
+        ],
         &["bench", "--sf", "0.01", "--source", "csv:/x"],
         &["bench", "--sf", "0.01", "--answers", "/nonexistent/answers"],
         &[

@@ -141,6 +141,34 @@ fn queries_command() {
     let q11 = std::fs::read_to_string(out_dir.join("q11.params")).unwrap();
     assert_eq!(q11, "11\tJAPAN\t0.0001000000\n");
     assert_eq!(std::fs::read_dir(&out_dir).unwrap().count(), 22);
+    // Existing files are refused before anything is written, unless --overwrite.
+    std::fs::write(out_dir.join("q05.params"), "mine\n").unwrap();
+    let again = |extra: &[&str]| {
+        let mut args = vec!["queries", "--sf", "1", "--seed", "2", "--format", "params"];
+        args.extend(["--output", out_dir.to_str().unwrap()]);
+        args.extend(extra);
+        tpch(&args)
+    };
+    let refused = again(&[]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success());
+    assert!(
+        stderr.contains("q01.params exists") && stderr.contains("--overwrite"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out_dir.join("q05.params")).unwrap(),
+        "mine\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out_dir.join("q11.params")).unwrap(),
+        q11
+    );
+    assert!(again(&["--overwrite"]).status.success());
+    assert_ne!(
+        std::fs::read_to_string(out_dir.join("q05.params")).unwrap(),
+        "mine\n"
+    );
 
     for (args, message) in [
         (vec!["--seed", "2147483647"], "2147483647"),
