@@ -112,7 +112,14 @@ impl RefreshState {
 
     /// `table`'s changes (a copy: the batches are shared, not their data).
     fn of(&self, table: Table) -> TableChanges {
-        self.update(|c| c.table(table).clone())
+        let changes = match self.changes.read() {
+            Ok(c) => c,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        match table {
+            Table::Orders => changes.orders.clone(),
+            _ => changes.lineitem.clone(),
+        }
     }
 
     fn update<T>(&self, f: impl FnOnce(&mut Changes) -> T) -> T {
@@ -185,32 +192,37 @@ impl RefreshableTable {
         Ok(Some(state.create_physical_expr(predicate, &df_schema)?))
     }
 
-    /// The generated rows (deleted ones left out) that `filters` match, as generator rows:
-    /// whole orders. A `lineitem` statement that matches only some of an order's lines is an
-    /// error (the overlay deletes orders' lines together).
+    /// The generated rows (deleted ones left out) that `filters` match, as generator rows
+    /// (whole orders), and how many table rows that is. A `lineitem` statement that matches
+    /// only some of an order's lines is an error (the overlay deletes orders' lines together).
     async fn matching_generated_rows(
         &self,
         state: &dyn Session,
         filters: &[Expr],
         deleted: &[RowRange],
-    ) -> Result<Vec<RowRange>> {
+    ) -> Result<(Vec<RowRange>, u64)> {
         let table = self.table();
         let key = key_column(table).unwrap_or("o_orderkey");
         let schema = self.schema();
         let key_index = schema.index_of(key)?;
-        let all: Vec<usize> = (0..schema.fields().len()).collect();
-        // The key-range bounds of `filters` narrow the scan (the provider's own pushdown).
+        let predicate = self.predicate(state, filters)?;
+        // Every column when the predicate needs them, else the key alone; the key-range bounds
+        // of `filters` narrow the scan (the provider's own pushdown).
+        let projection: Vec<usize> = match predicate {
+            Some(_) => (0..schema.fields().len()).collect(),
+            None => vec![key_index],
+        };
         let scan = self
             .base
             .scan_plan(
-                Some(&all),
+                Some(&projection),
                 filters,
                 None,
                 state.config().target_partitions(),
             )?
             .without_rows(deleted.to_vec());
         let mut plan: Arc<dyn ExecutionPlan> = Arc::new(scan);
-        if let Some(predicate) = self.predicate(state, filters)? {
+        if let Some(predicate) = predicate {
             plan = Arc::new(
                 FilterExecBuilder::new(predicate, plan)
                     .apply_projection(Some(vec![key_index]))?
@@ -218,18 +230,15 @@ impl RefreshableTable {
             );
         }
         let batches = collect(plan, state.task_ctx()).await?;
-        // Matching rows per order key.
+        // Matching rows per order key (every batch holds the key column alone).
         let mut lines: BTreeMap<i64, u64> = BTreeMap::new();
         for batch in &batches {
-            // The filter projects the key; an unfiltered scan has every column.
-            let column = if batch.num_columns() == 1 {
-                batch.column(0)
-            } else {
-                batch.column(key_index)
-            };
-            let keys = column.as_primitive_opt::<Int64Type>().ok_or_else(|| {
-                DataFusionError::Internal(format!("{key} is not a 64-bit integer column"))
-            })?;
+            let keys = batch
+                .column(0)
+                .as_primitive_opt::<Int64Type>()
+                .ok_or_else(|| {
+                    DataFusionError::Internal(format!("{key} is not a 64-bit integer column"))
+                })?;
             for k in keys.iter().flatten() {
                 *lines.entry(k).or_default() += 1;
             }
@@ -240,20 +249,22 @@ impl RefreshableTable {
                 DataFusionError::Internal(format!("order key {k} is not a generated order's"))
             })?;
             let one = RowRange::new(row, row + 1);
-            if table == Table::Lineitem && matched != count_lines(&self.state.sf, one) {
-                return Err(DataFusionError::Plan(format!(
-                    "DELETE FROM lineitem must remove all of an order's line items (order {k} \
-                     has {} and the statement matches {matched}): the generated table deletes \
-                     whole orders' lines, e.g. WHERE l_orderkey …",
-                    count_lines(&self.state.sf, one)
-                )));
+            if table == Table::Lineitem {
+                let all = count_lines(&self.state.sf, one);
+                if matched != all {
+                    return Err(DataFusionError::Plan(format!(
+                        "DELETE FROM lineitem must remove all of an order's line items (order \
+                         {k} has {all} and the statement matches {matched}): the generated \
+                         table deletes whole orders' lines, e.g. WHERE l_orderkey …"
+                    )));
+                }
             }
             match rows.last_mut() {
                 Some(last) if last.end == row => last.end = row + 1,
                 _ => rows.push(one),
             }
         }
-        Ok(rows)
+        Ok((rows, lines.values().sum()))
     }
 }
 
@@ -403,13 +414,9 @@ impl TableProvider for RefreshableTable {
     ) -> Result<Arc<dyn ExecutionPlan>> {
         let table = self.table();
         let changes = self.state.of(table);
-        let rows = self
+        let (rows, generated) = self
             .matching_generated_rows(state, &filters, &changes.deleted)
             .await?;
-        let generated: u64 = match table {
-            Table::Orders => rows.iter().map(RowRange::len).sum(),
-            _ => rows.iter().map(|r| count_lines(&self.state.sf, *r)).sum(),
-        };
         // Inserted rows: those the predicate is true for go (SQL's three-valued logic).
         let predicate = self.predicate(state, &filters)?;
         let mut kept = Vec::with_capacity(changes.inserted.len());

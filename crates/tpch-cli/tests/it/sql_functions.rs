@@ -76,40 +76,10 @@ async fn validation_queries_are_the_embedded_queries() {
     assert_eq!(revenue[0].num_rows(), 1);
 }
 
-/// qgen's parameter logs: `(sf, seed, stream, log)` (as in tpch_run.rs).
-fn qgen_logs() -> Vec<(f64, Option<u64>, Option<usize>, &'static str)> {
-    vec![
-        (
-            1.0,
-            None,
-            None,
-            include_str!("../../../../testdata/qgen/defaults.tsv"),
-        ),
-        (
-            0.01,
-            Some(42),
-            Some(0),
-            include_str!("../../../../testdata/qgen/sf0.01-seed42-stream0.tsv"),
-        ),
-        (
-            1.0,
-            Some(1),
-            Some(1),
-            include_str!("../../../../testdata/qgen/sf1-seed1-stream1.tsv"),
-        ),
-        (
-            1.0,
-            Some(1202155518),
-            Some(2),
-            include_str!("../../../../testdata/qgen/sf1-seed1202155518-stream2.tsv"),
-        ),
-    ]
-}
-
 #[tokio::test]
 async fn streams_equal_qgen_logs_and_query_streams() {
     let ctx = context();
-    for (sf, seed, stream, log) in qgen_logs() {
+    for (sf, seed, stream, log) in crate::tpch_run::qgen_logs() {
         let sql = format!(
             "SELECT position, query_nr, query, parameters FROM tpch_queries({sf}, {}, {}) \
              ORDER BY position",

@@ -12,7 +12,7 @@ use datafusion_dbgen::bench::{
 use crate::support::tbl_text;
 
 /// TPC qgen 2.14's parameter logs: `(sf, seed, stream, log)`; `None` seed is `qgen -d`.
-fn qgen_logs() -> Vec<(f64, Option<u64>, Option<usize>, &'static str)> {
+pub(crate) fn qgen_logs() -> Vec<(f64, Option<u64>, Option<usize>, &'static str)> {
     vec![
         (
             1.0,
