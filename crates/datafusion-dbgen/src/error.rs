@@ -24,6 +24,9 @@ pub enum Error {
     /// A write failure reported by the sink (names the file).
     #[error(transparent)]
     Sink(#[from] crate::sink::SinkError),
+    /// An object-store output or source failed (names the URL).
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
     /// A file could not be encoded (e.g. a Parquet writer error).
     #[error("{path}: {message}")]
     Encode {

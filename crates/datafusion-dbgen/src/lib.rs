@@ -24,6 +24,7 @@ pub mod export;
 pub mod provider;
 pub mod session;
 pub mod sink;
+pub mod store;
 
 pub use error::{Error, Result};
 /// The generator core: the `tpch-dbgen` crate.

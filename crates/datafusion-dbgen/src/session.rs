@@ -46,9 +46,14 @@ use datafusion::error::Result;
 use datafusion::execution::context::SessionState;
 use datafusion::prelude::{SessionConfig, SessionContext};
 
+use std::sync::Arc;
+
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+
 use crate::config::{DbgenOptions, with_dbgen_options};
 use crate::copy::CopyConfig;
 use crate::provider::{register_tpch, register_tpch_catalog, register_tpch_functions};
+use crate::store::{ObjectStores, StorageOptions, StoreRegistry};
 use tpch_dbgen::ScaleFactor;
 
 /// What the crate adds to a session; see the module docs. The default adds the settings, the
@@ -59,6 +64,7 @@ pub struct TpchSession {
     catalog: bool,
     functions: bool,
     copy: Option<CopyConfig>,
+    storage: StorageOptions,
 }
 
 impl Default for TpchSession {
@@ -68,6 +74,7 @@ impl Default for TpchSession {
             catalog: true,
             functions: true,
             copy: Some(CopyConfig::default()),
+            storage: StorageOptions::new(),
         }
     }
 }
@@ -102,6 +109,16 @@ impl TpchSession {
         self
     }
 
+    /// Settings of the object stores `s3://`, `gs://` and `az://` URLs reach (after the
+    /// environment's): for Parquet sources and `SELECT … FROM 's3://…'` in buckets, and for
+    /// `COPY … TO 's3://…'`. A [`context`](TpchSession::context) builds a bucket's store on first
+    /// use ([`StoreRegistry`]); a context over the caller's state uses the stores registered in
+    /// its runtime for reading.
+    pub fn with_storage_options(mut self, storage: StorageOptions) -> Self {
+        self.storage = storage;
+        self
+    }
+
     /// Whether to register the table functions (default yes).
     pub fn with_functions(mut self, functions: bool) -> Self {
         self.functions = functions;
@@ -123,7 +140,12 @@ impl TpchSession {
 
     /// A context with `config` (plus the crate's settings) and everything added.
     pub fn context(&self, config: SessionConfig) -> Result<SessionContext> {
-        let ctx = SessionContext::new_with_config(Self::config(config));
+        let stores = Arc::new(ObjectStores::new(self.storage.clone()));
+        let runtime = RuntimeEnvBuilder::new()
+            .with_object_store_registry(Arc::new(StoreRegistry::new(Arc::clone(&stores))))
+            .build_arc()?;
+        let config = Self::config(config).with_extension(stores);
+        let ctx = SessionContext::new_with_config_rt(config, runtime);
         self.register(&ctx)?;
         Ok(ctx)
     }
@@ -137,6 +159,10 @@ impl TpchSession {
             let options = state.config_mut().options_mut();
             if options.extensions.get::<DbgenOptions>().is_none() {
                 options.extensions.insert(DbgenOptions::default());
+            }
+            let config = state.config_mut();
+            if config.get_extension::<ObjectStores>().is_none() {
+                config.set_extension(Arc::new(ObjectStores::new(self.storage.clone())));
             }
         }
         if self.catalog {

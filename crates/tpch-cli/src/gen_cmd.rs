@@ -25,9 +25,11 @@ pub(crate) struct GenArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = FormatArg::Tbl)]
     pub(crate) format: FormatArg,
-    /// Output directory.
+    /// Output directory, or an object-store URL (s3://bucket/prefix, gs://…, az://…).
     #[arg(long, default_value = ".")]
     pub(crate) output: PathBuf,
+    #[command(flatten)]
+    pub(crate) storage: values::StorageArgs,
     /// Comma-separated tables (default: all eight).
     #[arg(long)]
     pub(crate) tables: Option<String>,
@@ -96,6 +98,7 @@ impl GenArgs {
         options.files_per_table = self.files_per_table;
         options.threads = self.threads;
         options.overwrite = self.overwrite;
+        options.storage_options = self.storage.options();
         if self.compression.is_some() || self.row_group_rows.is_some() {
             let mut parquet = ParquetOptions::default();
             if let Some(codec) = self.compression {
@@ -149,9 +152,19 @@ pub(crate) fn generate(args: GenArgs, interrupt: &Interrupt) -> Result<(), Error
     }
     let summary = result?;
     if !summary.stale_removed.is_empty() {
+        let what = match datafusion_dbgen::store::is_object_url(&args.output) {
+            true => "aborted {} unfinished upload(s) left by an earlier, killed run",
+            false => "removed {} stale temporary file(s) left by an earlier, interrupted run",
+        };
+        let names: Vec<String> = summary
+            .stale_removed
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
         eprintln!(
-            "removed {} stale temporary file(s) left by an earlier, interrupted run",
-            summary.stale_removed.len()
+            "{}: {}",
+            what.replace("{}", &names.len().to_string()),
+            names.join(", ")
         );
     }
     print_summary(&summary);
@@ -160,6 +173,12 @@ pub(crate) fn generate(args: GenArgs, interrupt: &Interrupt) -> Result<(), Error
 
 /// `--updates N`: the refresh sets, alone (as `dbgen -U` writes no base table).
 fn refresh_sets(args: &GenArgs, count: u32, interrupt: &Interrupt) -> Result<(), Error> {
+    if datafusion_dbgen::store::is_object_url(&args.output) {
+        return Err(Error::InvalidOption(format!(
+            "--updates writes refresh sets to a local directory, not {}",
+            args.output.display()
+        )));
+    }
     let conflicting = [
         (args.tables.is_some(), "--tables"),
         (

@@ -2,9 +2,11 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use datafusion_dbgen::bench::{MAX_SEED, QueryStream};
 use datafusion_dbgen::sink::{Sink, SinkConfig};
+use datafusion_dbgen::store::ObjectStores;
 use datafusion_dbgen::{Error, ScaleFactor};
 
 use crate::values;
@@ -26,6 +28,8 @@ pub(crate) struct QueriesArgs {
     /// Write one file per query into DIR (`qNN.sql` or `qNN.params`) instead of printing.
     #[arg(long, value_name = "DIR")]
     output: Option<PathBuf>,
+    #[command(flatten)]
+    storage: values::StorageArgs,
     /// Replace existing `qNN` files in --output (without it, an existing one is refused before
     /// anything is written).
     #[arg(long)]
@@ -53,10 +57,14 @@ pub(crate) fn queries(args: QueriesArgs) -> Result<(), Error> {
         let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
         return Ok(());
     };
-    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-        path: dir.clone(),
-        source,
-    })?;
+    let objects = datafusion_dbgen::store::is_object_url(dir);
+    let stores = Arc::new(ObjectStores::new(args.storage.options()));
+    if !objects {
+        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+            path: dir.clone(),
+            source,
+        })?;
+    }
     let files: Vec<(PathBuf, String)> = stream
         .queries()
         .iter()
@@ -71,15 +79,24 @@ pub(crate) fn queries(args: QueriesArgs) -> Result<(), Error> {
             ),
         })
         .collect();
-    if !args.overwrite
-        && let Some((existing, _)) = files.iter().find(|(path, _)| path.exists())
-    {
-        return Err(Error::InvalidOption(format!(
-            "{} exists; pass --overwrite to replace it",
-            existing.display()
-        )));
+    if !args.overwrite {
+        let existing: Vec<String> = match objects {
+            true => stores.list(&dir.to_string_lossy())?,
+            false => Vec::new(),
+        };
+        let taken = |path: &Path| match objects {
+            true => existing.iter().any(|url| Path::new(url) == path),
+            false => path.exists(),
+        };
+        if let Some((path, _)) = files.iter().find(|(path, _)| taken(path)) {
+            return Err(Error::InvalidOption(format!(
+                "{} exists; pass --overwrite to replace it",
+                path.display()
+            )));
+        }
     }
-    let sink = Sink::try_new(SinkConfig::default())?;
+    let sink =
+        Sink::try_new(SinkConfig::default().replace(args.overwrite))?.with_object_stores(stores);
     for (path, text) in &files {
         write_file(&sink, path, text.as_bytes())?;
     }

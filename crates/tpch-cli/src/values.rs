@@ -4,6 +4,7 @@
 use datafusion_dbgen::export::Format;
 use datafusion_dbgen::export::parquet::parse_compression;
 use datafusion_dbgen::sink::BackendChoice;
+use datafusion_dbgen::store::StorageOptions;
 use datafusion_dbgen::{Error, ScaleFactor};
 use parquet::basic::Compression;
 
@@ -98,6 +99,34 @@ pub(crate) fn host_port(text: &str) -> Result<(String, u16), String> {
 #[cfg(feature = "ballista")]
 pub(crate) fn scheduler_url(text: &str) -> Result<String, String> {
     host_port(text).map(|(host, port)| format!("df://{host}:{port}"))
+}
+
+/// `--storage-option KEY=VALUE` (repeated): settings of the object store an `s3://…`, `gs://…`
+/// or `az://…` URL goes to, after the environment's.
+#[derive(clap::Args, Default)]
+pub(crate) struct StorageArgs {
+    /// Object-store setting for s3:// gs:// az:// URLs, after the environment's AWS_*,
+    /// GOOGLE_*, AZURE_* variables (e.g. aws_endpoint=http://127.0.0.1:9000,
+    /// aws_allow_http=true, aws_region=…); repeatable. Values are never printed.
+    #[arg(long = "storage-option", value_name = "KEY=VALUE", value_parser = storage_pair)]
+    storage_options: Vec<(String, String)>,
+}
+
+fn storage_pair(text: &str) -> Result<(String, String), String> {
+    let mut one = StorageOptions::new();
+    one.parse_pair(text)?;
+    Ok(one
+        .iter()
+        .next()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .unwrap_or_default())
+}
+
+impl StorageArgs {
+    /// The options given.
+    pub(crate) fn options(&self) -> StorageOptions {
+        self.storage_options.iter().cloned().collect()
+    }
 }
 
 /// Where `tpch query` and `tpch bench` take their tables from: `--source`, or a cluster's

@@ -34,17 +34,19 @@ pub enum BenchError {
     },
     /// Parquet files whose size does not match the requested scale factor.
     #[error(
-        "{} holds {found} supplier rows but SF {sf} has {expected}: the files were written at another scale factor",
+        "{} holds {found} {table} rows but SF {sf} has {expected}: the files were written at another scale factor",
         dir.display()
     )]
     ScaleFactorMismatch {
+        /// The table whose row count differs.
+        table: &'static str,
         /// The directory given as the source.
         dir: PathBuf,
         /// The requested scale factor.
         sf: f64,
-        /// Supplier rows at that scale factor.
+        /// The table's rows at that scale factor.
         expected: u64,
-        /// Supplier rows in the files.
+        /// The table's rows in the files.
         found: u64,
     },
     /// An error of this crate (e.g. an invalid scale factor).

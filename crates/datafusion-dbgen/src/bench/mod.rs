@@ -71,7 +71,7 @@ pub use queries::{QUERIES, QUERY_COUNT, parse_query_list, query};
 pub use refresh::{Refresher, refreshable_context};
 pub use report::{BenchReport, QueryReport, Verification};
 pub use runner::{BenchOptions, run_benchmark, run_benchmark_with_progress, run_query};
-pub use source::{Source, register_source, tpch_context, tpch_session};
+pub use source::{Source, register_source, tpch_context, tpch_session, tpch_session_with};
 pub use tpch_dbgen::qgen::{MAX_SEED, QueryStream, StreamQuery, stream_order};
 pub use tpch_run::{
     PowerReport, RunKind, RunOptions, RunReport, Step, StreamReport, ThroughputReport, run_tpch,

@@ -138,15 +138,29 @@ where
     S: TryInto<ScaleFactor>,
     crate::Error: From<S::Error>,
 {
+    let session = TpchSession::new().with_copy(copy);
+    tpch_session_with(source, sf, target_partitions, &session).await
+}
+
+/// [`tpch_session`] with the caller's [`TpchSession`] (its COPY writer, storage options for
+/// `parquet:s3://…` sources and `COPY … TO 's3://…'`, catalog and functions).
+pub async fn tpch_session_with<S>(
+    source: &Source,
+    sf: S,
+    target_partitions: usize,
+    session: &TpchSession,
+) -> Result<SessionContext, BenchError>
+where
+    S: TryInto<ScaleFactor>,
+    crate::Error: From<S::Error>,
+{
     #[cfg(feature = "ballista")]
     if let Source::Cluster(url) = source {
         // `ballista_context` builds the session with `TpchSession`, COPY left to DataFusion's
         // writers (the crate's writer is not a plan node the cluster can ship).
         return Ok(crate::distributed::ballista_context(url, sf, target_partitions).await?);
     }
-    let ctx = TpchSession::new()
-        .with_copy(copy)
-        .context(session_config(target_partitions))?;
+    let ctx = session.context(session_config(target_partitions))?;
     register_source(&ctx, source, sf).await?;
     Ok(ctx)
 }
@@ -185,6 +199,10 @@ where
         // The generating tables; they run on a cluster when `ctx` is a Ballista session.
         #[cfg(feature = "ballista")]
         Source::Cluster(_) => register_tpch::<ScaleFactor>(ctx, scale)?,
+        Source::Parquet(dir) if crate::store::is_object_url(dir) => {
+            register_parquet_objects(ctx, dir).await?;
+            check_parquet_scale(ctx, dir, &scale).await?;
+        }
         Source::Parquet(dir) => {
             register_parquet(ctx, dir).await?;
             check_parquet_scale(ctx, dir, &scale).await?;
@@ -203,6 +221,43 @@ where
                 ctx.register_table(name, Arc::new(mem))?;
             }
         }
+    }
+    Ok(())
+}
+
+/// The Parquet files of the eight tables under an object-store prefix (`s3://bucket/sf1`), as
+/// `tpch gen --format parquet --output s3://…` writes them: one listing finds them.
+async fn register_parquet_objects(ctx: &SessionContext, dir: &Path) -> Result<(), BenchError> {
+    let prefix = dir.to_string_lossy().trim_end_matches('/').to_string();
+    let state = ctx.state();
+    let stores =
+        crate::store::ObjectStores::of_session(state.config(), ctx.runtime_env().as_ref(), &prefix);
+    let listing = {
+        let (stores, prefix) = (Arc::clone(&stores), prefix.clone());
+        tokio::task::spawn_blocking(move || stores.list(&prefix))
+            .await
+            .map_err(|e| BenchError::InvalidSource(e.to_string()))?
+            .map_err(crate::Error::from)?
+    };
+    stores
+        .register_in(ctx.runtime_env().as_ref(), &prefix)
+        .map_err(crate::Error::from)?;
+    for table in Table::ALL {
+        let name = table.name();
+        let file = format!("{prefix}/{name}.parquet");
+        let subdir = format!("{prefix}/{name}/");
+        let location = if listing.contains(&file) {
+            file
+        } else if listing.iter().any(|url| url.starts_with(&subdir)) {
+            subdir
+        } else {
+            return Err(BenchError::MissingParquet {
+                table: name,
+                dir: dir.to_path_buf(),
+            });
+        };
+        ctx.register_parquet(name, location, ParquetReadOptions::default())
+            .await?;
     }
     Ok(())
 }
@@ -239,39 +294,43 @@ async fn register_parquet(ctx: &SessionContext, dir: &Path) -> Result<(), BenchE
     Ok(())
 }
 
-/// Fails when the Parquet files hold another scale factor's data (cheap: `count(*)` is answered
-/// from the files' metadata).
+/// Fails when the Parquet files hold another scale factor's data, table by table (cheap:
+/// `count(*)` is answered from the files' footers; lineitem, whose count dbgen does not fix in
+/// advance, follows from orders).
 async fn check_parquet_scale(
     ctx: &SessionContext,
     dir: &Path,
     scale: &ScaleFactor,
 ) -> Result<(), BenchError> {
-    let Some(expected) = scale.row_count(Table::Supplier) else {
-        return Ok(());
-    };
-    let batches = ctx
-        .sql("SELECT count(*) FROM supplier")
-        .await?
-        .collect()
-        .await?;
-    let found = batches
-        .first()
-        .filter(|b| b.num_rows() == 1 && b.num_columns() == 1)
-        .and_then(|b| {
-            b.column(0)
-                .as_primitive_opt::<Int64Type>()
-                .map(|a| a.value(0))
-        })
-        .filter(|_| batches[0].column(0).null_count() == 0);
-    match found {
-        Some(found) if found as u64 != expected => Err(BenchError::ScaleFactorMismatch {
-            dir: dir.to_path_buf(),
-            sf: scale.value(),
-            expected,
-            found: found as u64,
-        }),
-        _ => Ok(()),
+    for table in Table::ALL {
+        let Some(expected) = scale.row_count(table) else {
+            continue;
+        };
+        let batches = ctx
+            .sql(&format!("SELECT count(*) FROM {}", table.name()))
+            .await?
+            .collect()
+            .await?;
+        let found = batches
+            .first()
+            .filter(|b| b.num_rows() == 1 && b.num_columns() == 1)
+            .filter(|b| b.column(0).null_count() == 0)
+            .and_then(|b| {
+                b.column(0)
+                    .as_primitive_opt::<Int64Type>()
+                    .map(|a| a.value(0))
+            });
+        if let Some(found) = found.filter(|&n| n as u64 != expected) {
+            return Err(BenchError::ScaleFactorMismatch {
+                table: table.name(),
+                dir: dir.to_path_buf(),
+                sf: scale.value(),
+                expected,
+                found: found as u64,
+            });
+        }
     }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -289,7 +290,7 @@ impl TpchFileFormat {
     }
 }
 
-/// Where a COPY goes, when the crate can write it: a local path, no `PARTITIONED BY`, not an
+/// Where a COPY goes, when the crate can write it: a local path or an object-store URL, no `PARTITIONED BY`, not an
 /// `INSERT` into a listing table (those keep DataFusion's naming of new files).
 fn local_target(conf: &FileSinkConfig) -> Option<CopyTarget> {
     if conf.original_url.is_empty()
@@ -300,10 +301,12 @@ fn local_target(conf: &FileSinkConfig) -> Option<CopyTarget> {
         return None;
     }
     let url = &conf.table_paths[0];
-    if url.scheme() != "file" {
-        return None;
-    }
-    let path = url.get_url().to_file_path().ok()?;
+    let path = match url.scheme() {
+        "file" => url.get_url().to_file_path().ok()?,
+        // Object stores: the sink takes the URL as the path and uploads.
+        _ if crate::store::is_object_url(Path::new(url.as_str())) => PathBuf::from(url.as_str()),
+        _ => return None,
+    };
     Some(if conf.file_output_mode.single_file_output(url) {
         CopyTarget::File(path)
     } else {

@@ -18,6 +18,7 @@ use tokio::sync::mpsc;
 
 use crate::export::batches::{DelimitedBatchWriter, TextOptions};
 use crate::sink::{Sink, SinkConfig, SinkFile};
+use crate::store::{ObjectStores, is_object_url};
 
 /// How the batches are encoded.
 #[derive(Debug)]
@@ -178,9 +179,11 @@ fn open_files(
     target: &CopyTarget,
     config: SinkConfig,
     paths: &[PathBuf],
+    stores: Arc<ObjectStores>,
 ) -> Result<(Sink, Vec<SinkFile>)> {
     let where_ = target.path();
-    if let Some(dir) = target.directory() {
+    let objects = is_object_url(where_);
+    if let Some(dir) = target.directory().filter(|_| !objects) {
         std::fs::create_dir_all(dir).map_err(|e| {
             copy_err(
                 where_,
@@ -188,7 +191,9 @@ fn open_files(
             )
         })?;
     }
-    let sink = Sink::try_new(config).map_err(|e| copy_err(where_, e))?;
+    let sink = Sink::try_new(config)
+        .map_err(|e| copy_err(where_, e))?
+        .with_object_stores(stores);
     let mut files = Vec::with_capacity(paths.len());
     for path in paths {
         match sink.create(path) {
@@ -202,8 +207,9 @@ fn open_files(
     Ok((sink, files))
 }
 
-/// Renames every file into place; on a failure removes the ones already published.
-fn publish(target: &Path, sink: &Sink, files: Vec<SinkFile>) -> Result<u64> {
+/// Renames every file into place (completes every upload); on a failure removes the ones
+/// already published.
+fn publish(target: &Path, sink: &Sink, files: Vec<SinkFile>, stores: &ObjectStores) -> Result<u64> {
     let mut published: Vec<PathBuf> = Vec::with_capacity(files.len());
     let mut bytes = 0;
     let mut files = files.into_iter();
@@ -217,7 +223,10 @@ fn publish(target: &Path, sink: &Sink, files: Vec<SinkFile>) -> Result<u64> {
                 sink.abort_all();
                 drop(files);
                 for path in &published {
-                    let _ = std::fs::remove_file(path);
+                    let _ = match is_object_url(path) {
+                        true => stores.delete(&path.to_string_lossy()).map_err(|_| ()),
+                        false => std::fs::remove_file(path).map_err(|_| ()),
+                    };
                 }
                 return Err(copy_err(target, e));
             }
@@ -241,9 +250,15 @@ impl CopyJob {
         let partitions = input.output_partitioning().partition_count();
         let paths = target.paths(partitions);
         let buffer_size = sink.buffer_size;
+        let stores = ObjectStores::of_session(
+            context.session_config(),
+            &context.runtime_env(),
+            &target.path().to_string_lossy(),
+        );
         let (sink, files) = {
             let to = target.clone();
-            tokio::task::spawn_blocking(move || open_files(&to, sink, &paths))
+            let stores = Arc::clone(&stores);
+            tokio::task::spawn_blocking(move || open_files(&to, sink, &paths, stores))
                 .await
                 .map_err(|e| copy_err(target.path(), e))??
         };
@@ -347,7 +362,7 @@ impl CopyJob {
         }
         let bytes = {
             let sink = sink.clone();
-            tokio::task::spawn_blocking(move || publish(target.path(), &sink, finished))
+            tokio::task::spawn_blocking(move || publish(target.path(), &sink, finished, &stores))
                 .await
                 .map_err(|e| copy_err(&where_, e))??
         };

@@ -83,7 +83,8 @@ impl ExportSpec {
             ));
         }
         self.options.validate()?;
-        if !self.options.output.is_absolute() {
+        let objects = crate::store::is_object_url(&self.options.output);
+        if !objects && !self.options.output.is_absolute() {
             return Err(DataFusionError::Configuration(format!(
                 "the output directory of a distributed export must be absolute (executors run \
                  elsewhere): {}",
@@ -357,13 +358,17 @@ impl TableProvider for ExportTable {
 /// `overwrite`. Whatever the outcome, temporary files left under the output directory by
 /// processes that died (a killed executor) are removed before returning.
 pub async fn export_tables(ctx: &SessionContext, mut spec: ExportSpec) -> Result<Vec<ManifestRow>> {
-    spec.options.output = std::path::absolute(&spec.options.output)?;
+    let objects = crate::store::is_object_url(&spec.options.output);
+    if !objects {
+        spec.options.output = std::path::absolute(&spec.options.output)?;
+    }
     let table = Arc::new(ExportTable::try_new(spec)?);
     let spec = table.spec();
-    let existing = if spec.options.overwrite {
-        None
-    } else {
-        spec.planned_files()?.into_iter().find(|f| f.exists())
+    let output = spec.options.output.clone();
+    let existing = match (spec.options.overwrite, objects) {
+        (true, _) => None,
+        (false, false) => spec.planned_files()?.into_iter().find(|f| f.exists()),
+        (false, true) => existing_object(spec).await?,
     };
     if let Some(found) = existing {
         return Err(DataFusionError::Execution(format!(
@@ -371,16 +376,47 @@ pub async fn export_tables(ctx: &SessionContext, mut spec: ExportSpec) -> Result
             found.display()
         )));
     }
-    std::fs::create_dir_all(&spec.options.output)?;
-    let output = spec.options.output.clone();
+    if !objects {
+        std::fs::create_dir_all(&output)?;
+    }
     let result = match ctx.read_table(table) {
         Ok(frame) => frame.collect().await,
         Err(e) => Err(e),
     };
-    crate::sink::remove_stale_temp_files(&output)?;
+    if !objects {
+        crate::sink::remove_stale_temp_files(&output)?;
+    }
     let mut rows = manifest_rows(&result?)?;
     rows.sort_by(|a, b| (a.part, &a.path).cmp(&(b.part, &b.path)));
     Ok(rows)
+}
+
+/// The first planned object of `spec` that exists already (one listing of the output prefix;
+/// nation and region, which every part rewrites identically, do not count).
+async fn existing_object(spec: &ExportSpec) -> Result<Option<PathBuf>> {
+    let stores = crate::store::ObjectStores::new(spec.options.storage_options.clone());
+    let prefix = spec.options.output.to_string_lossy().into_owned();
+    let mut planned = Vec::new();
+    for part in 1..=spec.parts {
+        if let Some(exporter) = spec.exporter(part)? {
+            let files = exporter.planned_files()?.into_iter();
+            planned.extend(files.filter(|f| !f.table.is_fixed()).map(|f| f.path));
+        }
+    }
+    let found = tokio::task::spawn_blocking(move || {
+        let listed: std::collections::HashSet<String> = stores.list(&prefix)?.into_iter().collect();
+        for path in planned {
+            let (entry, key) = stores.resolve(&path.to_string_lossy())?;
+            if listed.contains(&entry.url_of(&key)) {
+                return Ok(Some(path));
+            }
+        }
+        Ok::<_, crate::store::StoreError>(None)
+    })
+    .await
+    .map_err(|e| DataFusionError::External(Box::new(e)))?
+    .map_err(|e| DataFusionError::External(Box::new(e)))?;
+    Ok(found)
 }
 
 fn manifest_rows(batches: &[RecordBatch]) -> Result<Vec<ManifestRow>> {

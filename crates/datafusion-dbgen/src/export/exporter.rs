@@ -1,7 +1,7 @@
 //! The export pipeline: all requested tables at once, cut into chunks that a pool of workers
 //! generates and encodes in parallel, committed in order per file to one shared sink.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -14,6 +14,7 @@ use super::parquet::{ParquetFile, ParquetOptions, encode_row_group, generator_ro
 use super::plan::{CHUNK_BYTES, FilePlan, chunk_ranges, plan_files};
 use crate::error::{Error, Result};
 use crate::sink::{Backend, Sink, SinkConfig, SinkFile};
+use crate::store::{ObjectStores, StoreError, is_object_url};
 use tpch_dbgen::{RowRange, ScaleFactor, Table};
 
 /// Receives progress while an export runs (called from worker threads).
@@ -184,10 +185,22 @@ impl Exporter {
             Format::Parquet => Encoding::Parquet(self.options.parquet_options()),
         };
         let files = self.planned_files()?;
-        self.prepare_directories(&files)?;
-        let stale_removed = remove_stale(&files)?;
         let threads = self.options.thread_count();
-        let sink = Sink::try_new(self.sink.clone().for_producers(threads))?;
+        let sink_config = self
+            .sink
+            .clone()
+            .for_producers(threads)
+            .replace(self.options.overwrite);
+        let mut sink = Sink::try_new(sink_config)?;
+        let stale_removed = if is_object_url(&self.options.output) {
+            let stores = Arc::new(ObjectStores::new(self.options.storage_options.clone()));
+            sink = sink.with_object_stores(Arc::clone(&stores));
+            self.check_objects(&stores, &files)?;
+            stores.abort_stale_uploads(&self.output_url())?
+        } else {
+            self.prepare_directories(&files)?;
+            remove_stale(&files)?
+        };
         let run = Run::new(self, &sink, files, encoding)?;
         let started = Instant::now();
         // Every table has a comment column: build the text pool now, with the export's threads.
@@ -200,6 +213,33 @@ impl Exporter {
         run.into_summary(self, sink.backend(), started, stale_removed)
     }
 
+    /// The output URL, as text.
+    fn output_url(&self) -> String {
+        self.options.output.to_string_lossy().into_owned()
+    }
+
+    /// Whether `file` is rewritten identically by every step of a parts run (nation, region).
+    fn rewritable(&self, file: &FilePlan) -> bool {
+        self.options.part.is_some() && file.table.is_fixed()
+    }
+
+    /// Refuses objects that exist (unless overwriting), with one listing of the output prefix,
+    /// before anything is uploaded.
+    fn check_objects(&self, stores: &ObjectStores, files: &[FilePlan]) -> Result<()> {
+        if self.options.overwrite {
+            return Ok(());
+        }
+        let existing: HashSet<String> = stores.list(&self.output_url())?.into_iter().collect();
+        for file in files.iter().filter(|f| !self.rewritable(f)) {
+            let (entry, key) = stores.resolve(&file.path.to_string_lossy())?;
+            let url = entry.url_of(&key);
+            if existing.contains(&url) {
+                return Err(StoreError::Exists { url }.into());
+            }
+        }
+        Ok(())
+    }
+
     fn prepare_directories(&self, files: &[FilePlan]) -> Result<()> {
         for file in files {
             let dir = file.path.parent().unwrap_or(Path::new("."));
@@ -208,8 +248,7 @@ impl Exporter {
                 source,
             })?;
             // In a parts run every step rewrites nation and region identically (as dbgen does).
-            let rewritable = self.options.part.is_some() && file.table.is_fixed();
-            if !self.options.overwrite && !rewritable && file.path.exists() {
+            if !self.options.overwrite && !self.rewritable(file) && file.path.exists() {
                 return Err(Error::InvalidOption(format!(
                     "{} exists; pass --overwrite to replace it",
                     file.path.display()
@@ -337,7 +376,10 @@ impl<'a> Run<'a> {
         let mut files = Vec::with_capacity(plans.len());
         let mut per_file_chunks = Vec::with_capacity(plans.len());
         for plan in plans {
-            let handle = sink.create(&plan.path)?;
+            let handle = match exporter.rewritable(&plan) {
+                true => sink.create_replacing(&plan.path)?,
+                false => sink.create(&plan.path)?,
+            };
             let (chunks, output) = match &encoding {
                 Encoding::Delimited(_) => (
                     chunk_ranges(plan.table, plan.rows, CHUNK_BYTES),

@@ -14,6 +14,7 @@ use super::format::Format;
 use super::parquet::{ParquetOptions, compression_name, parse_compression};
 use super::plan::Selection;
 use crate::error::{Error, Result};
+use crate::store::StorageOptions;
 use tpch_dbgen::{ScaleFactor, Table};
 
 /// What an export writes: tables, format, place, part of the data and encoder settings.
@@ -48,7 +49,8 @@ pub struct ExportOptions {
     pub tables: Vec<Table>,
     /// The file format.
     pub format: Format,
-    /// The output directory (created if missing).
+    /// The output directory (created if missing), or an object-store URL (`s3://bucket/prefix`,
+    /// see [`crate::store`]).
     pub output: PathBuf,
     /// dbgen's `-C parts -S part` (`(part, parts)`, 1-based): only that chunk, written as
     /// `<table>.<ext>.<part>`.
@@ -61,6 +63,10 @@ pub struct ExportOptions {
     pub overwrite: bool,
     /// Parquet settings (`None`: the defaults); only for [`Format::Parquet`].
     pub parquet: Option<ParquetOptions>,
+    /// Settings of the object store an `s3://…`-style output goes to, after the environment's
+    /// (endpoint, region, credentials, …). Its `Debug` never shows the values.
+    #[serde(default, skip_serializing_if = "StorageOptions::is_empty")]
+    pub storage_options: StorageOptions,
 }
 
 impl ExportOptions {
@@ -76,6 +82,7 @@ impl ExportOptions {
             threads: None,
             overwrite: false,
             parquet: None,
+            storage_options: StorageOptions::new(),
         }
     }
 

@@ -125,6 +125,12 @@ pub struct SinkConfig {
     /// Largest single write request in bytes (at most [`MAX_WRITE`]); longer buffers are written
     /// in several requests. Lowering it is mostly useful to exercise the resubmission path.
     pub max_write: usize,
+    /// Whether finishing a file may replace an existing file (or object) at its path. When
+    /// `false`, publishing never replaces: a file that appeared at the path while it was being
+    /// written makes [`SinkFile::finish`](super::SinkFile::finish) fail with
+    /// [`SinkError::Exists`] (`renameat2(RENAME_NOREPLACE)` locally, a create-only PUT or a check
+    /// before completing a multipart upload in object stores).
+    pub replace: bool,
 }
 
 impl Default for SinkConfig {
@@ -141,6 +147,7 @@ impl Default for SinkConfig {
             portable_threads: default_portable_threads(),
             io_uring_async: true,
             max_write: MAX_WRITE,
+            replace: true,
         }
     }
 }
@@ -168,6 +175,12 @@ impl SinkConfig {
         if self.backend == BackendChoice::Auto && producers >= cores {
             self.backend = BackendChoice::Inline;
         }
+        self
+    }
+
+    /// Sets whether finishing a file may replace an existing one ([`SinkConfig::replace`]).
+    pub fn replace(mut self, replace: bool) -> SinkConfig {
+        self.replace = replace;
         self
     }
 

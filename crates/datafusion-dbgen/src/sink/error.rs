@@ -71,6 +71,19 @@ pub enum SinkError {
         source: io::Error,
     },
 
+    /// A file exists at `path` and the sink may not replace it ([`SinkConfig::replace`]).
+    ///
+    /// [`SinkConfig::replace`]: super::SinkConfig::replace
+    #[error("{} exists; pass --overwrite to replace it", path.display())]
+    Exists {
+        /// Final path of the file.
+        path: PathBuf,
+    },
+
+    /// An object-store output failed (the upload was aborted: nothing was published).
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+
     /// The file was aborted (by [`Sink::abort_all`](super::Sink::abort_all)) before it finished.
     #[error("export of {} was aborted", path.display())]
     Aborted {
@@ -83,8 +96,9 @@ impl SinkError {
     /// The file (or directory) path this error is about, if it concerns one.
     pub fn path(&self) -> Option<&Path> {
         match self {
-            SinkError::InvalidConfig(_) | SinkError::Backend { .. } => None,
+            SinkError::InvalidConfig(_) | SinkError::Backend { .. } | SinkError::Store(_) => None,
             SinkError::Create { path, .. }
+            | SinkError::Exists { path }
             | SinkError::Write { path, .. }
             | SinkError::Sync { path, .. }
             | SinkError::Rename { path, .. }
@@ -97,6 +111,8 @@ impl SinkError {
         match self {
             SinkError::InvalidConfig(_) => io::ErrorKind::InvalidInput,
             SinkError::Aborted { .. } => io::ErrorKind::Interrupted,
+            SinkError::Exists { .. } => io::ErrorKind::AlreadyExists,
+            SinkError::Store(_) => io::ErrorKind::Other,
             SinkError::Backend { source, .. }
             | SinkError::Create { source, .. }
             | SinkError::Write { source, .. }

@@ -1,4 +1,4 @@
-//! Per-file state shared with the back ends, and the producer's [`SinkFile`] handle.
+//! Per-file state shared with the back ends, and the producer's [`LocalFile`] handle.
 
 use std::ffi::OsString;
 use std::fs::{self, File, OpenOptions};
@@ -135,7 +135,7 @@ impl FileShared {
     }
 }
 
-/// What [`SinkFile::finish`] published.
+/// What [`LocalFile::finish`] published.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileSummary {
     /// Final path of the file.
@@ -146,26 +146,28 @@ pub struct FileSummary {
 
 /// One file being written through a [`Sink`](super::Sink), owned by one producer.
 ///
-/// Data goes to a temporary file next to the target; [`finish`](SinkFile::finish) waits for the
+/// Data goes to a temporary file next to the target; [`finish`](LocalFile::finish) waits for the
 /// writes, syncs according to the [`SyncMode`], and renames it into place. Dropping the handle
 /// without finishing aborts the file: its in-flight writes are waited for and the temporary file
 /// is removed, so a partial file is never published.
 ///
-/// Bytes land in the order they are handed over ([`submit`](SinkFile::submit),
-/// [`write_all`](SinkFile::write_all) and [`std::io::Write`] may be mixed): every call reserves
+/// Bytes land in the order they are handed over ([`submit`](LocalFile::submit),
+/// [`write_all`](LocalFile::write_all) and [`std::io::Write`] may be mixed): every call reserves
 /// its byte range at once, while several writes of the file may be in flight.
 ///
 /// The [`std::io::Write`] implementation keeps one partly filled pool buffer between calls (so
 /// small writes are coalesced); a thread that interleaves `io::Write` calls on many files holds
 /// one buffer per file, so give the sink more buffers than that or call `flush` in between.
 #[derive(Debug)]
-pub struct SinkFile {
+pub(crate) struct LocalFile {
     shared: Arc<FileShared>,
     inner: Arc<Inner>,
     offset: u64,
     partial: Option<SinkBuffer>,
     hole_at_end: bool,
     done: bool,
+    /// Whether publishing may replace a file at the final path.
+    replace: bool,
 }
 
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -185,8 +187,8 @@ fn temp_path(dir: &Path, name: &std::ffi::OsStr) -> PathBuf {
     dir.join(OsString::from_vec(temp))
 }
 
-impl SinkFile {
-    pub(crate) fn create(inner: Arc<Inner>, path: &Path) -> Result<SinkFile> {
+impl LocalFile {
+    pub(crate) fn create(inner: Arc<Inner>, path: &Path, replace: bool) -> Result<LocalFile> {
         let create_err = |source| SinkError::Create {
             path: path.to_path_buf(),
             source,
@@ -226,13 +228,14 @@ impl SinkFile {
             cancelled: AtomicBool::new(false),
             sink_aborted: Arc::clone(&inner.aborted),
         });
-        Ok(SinkFile {
+        Ok(LocalFile {
             shared,
             inner,
             offset: 0,
             partial: None,
             hole_at_end: false,
             done: false,
+            replace,
         })
     }
 
@@ -241,13 +244,13 @@ impl SinkFile {
         &self.shared.path
     }
 
-    /// Path of the temporary file the data goes to until [`finish`](SinkFile::finish).
+    /// Path of the temporary file the data goes to until [`finish`](LocalFile::finish).
     pub fn temp_path(&self) -> &Path {
         &self.shared.temp
     }
 
     /// Takes an empty buffer from the sink's pool, blocking while all buffers are out
-    /// (back-pressure). Fill it and hand it to [`submit`](SinkFile::submit); dropping it returns it
+    /// (back-pressure). Fill it and hand it to [`submit`](LocalFile::submit); dropping it returns it
     /// unwritten.
     ///
     /// Data buffered by the [`std::io::Write`] implementation is submitted first, so that this
@@ -371,11 +374,7 @@ impl SinkFile {
                 return Err(e);
             }
         }
-        fs::rename(&self.shared.temp, path).map_err(|source| SinkError::Rename {
-            from: self.shared.temp.clone(),
-            path: path.clone(),
-            source,
-        })?;
+        publish(&self.shared.temp, path, self.replace)?;
         if sync == SyncMode::Full {
             let dir = match path.parent() {
                 Some(d) if !d.as_os_str().is_empty() => d,
@@ -393,13 +392,60 @@ impl SinkFile {
             bytes: self.offset,
         })
     }
-
-    /// Aborts the file: same as dropping it (waits for in-flight writes, removes the temporary
-    /// file).
-    pub fn abort(self) {}
 }
 
-impl io::Write for SinkFile {
+/// Moves the finished temporary file to `path`: a plain rename when it may replace a file there,
+/// otherwise one that fails when `path` exists, however late that file appeared.
+fn publish(temp: &Path, path: &Path, replace: bool) -> Result<()> {
+    let renamed = match replace {
+        true => fs::rename(temp, path),
+        false => rename_no_replace(temp, path),
+    };
+    renamed.map_err(|source| match source.kind() {
+        io::ErrorKind::AlreadyExists => SinkError::Exists {
+            path: path.to_path_buf(),
+        },
+        _ => SinkError::Rename {
+            from: temp.to_path_buf(),
+            path: path.to_path_buf(),
+            source,
+        },
+    })
+}
+
+/// `renameat2(RENAME_NOREPLACE)`, or a hard link and unlink on filesystems without it (both fail
+/// with `EEXIST` when `to` exists).
+fn rename_no_replace(from: &Path, to: &Path) -> io::Result<()> {
+    use std::ffi::CString;
+    let c = |p: &Path| {
+        CString::new(p.as_os_str().as_bytes())
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "path contains NUL"))
+    };
+    let (c_from, c_to) = (c(from)?, c(to)?);
+    // SAFETY: both paths are NUL-terminated strings that live across the call.
+    let rc = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            c_from.as_ptr(),
+            libc::AT_FDCWD,
+            c_to.as_ptr(),
+            libc::RENAME_NOREPLACE,
+        )
+    };
+    if rc == 0 {
+        return Ok(());
+    }
+    let error = io::Error::last_os_error();
+    match error.raw_os_error() {
+        Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP) => {
+            fs::hard_link(from, to)?;
+            fs::remove_file(from)
+        }
+        _ => Err(error),
+    }
+}
+
+impl io::Write for LocalFile {
     /// Appends to a pool buffer, submitting it when it reaches `buffer_size`.
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
         if data.is_empty() {
@@ -426,7 +472,7 @@ impl io::Write for SinkFile {
     }
 }
 
-impl Drop for SinkFile {
+impl Drop for LocalFile {
     fn drop(&mut self) {
         if self.done {
             return;

@@ -43,6 +43,7 @@
 mod config;
 mod error;
 mod file;
+mod handle;
 mod pool;
 mod portable;
 mod stale;
@@ -50,13 +51,17 @@ mod stale;
 mod uring;
 
 use std::path::Path;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use crate::store::ObjectStores;
 
 pub use config::{BACKEND_ENV, Backend, BackendChoice, MAX_WRITE, SinkConfig, SyncMode};
 pub use error::{Result, SinkError};
-pub use file::{FileSummary, SinkFile};
+pub use file::FileSummary;
+pub use handle::SinkFile;
 pub use pool::{SinkBuffer, SinkStats};
+pub(crate) use stale::process_alive;
 pub use stale::remove_stale_temp_files;
 
 use file::{FileShared, WriteReq};
@@ -122,6 +127,8 @@ pub(crate) struct Inner {
     pool: Arc<Pool>,
     aborted: Arc<AtomicBool>,
     engine: Engine,
+    /// The object stores of `s3://…`-style outputs, built on first use when none were given.
+    stores: OnceLock<Arc<ObjectStores>>,
 }
 
 impl SinkConfig {
@@ -155,6 +162,12 @@ impl SinkConfig {
 impl Inner {
     fn pool_buffer_size(&self) -> usize {
         self.config.buffer_size
+    }
+
+    /// The stores object-store outputs go to (configured by the environment alone unless
+    /// [`Sink::with_object_stores`] gave others).
+    pub(crate) fn object_stores(&self) -> Arc<ObjectStores> {
+        Arc::clone(self.stores.get_or_init(Arc::default))
     }
 }
 
@@ -190,6 +203,7 @@ impl Sink {
                 pool,
                 aborted: Arc::new(AtomicBool::new(false)),
                 engine,
+                stores: OnceLock::new(),
             }),
         })
     }
@@ -226,11 +240,32 @@ impl Sink {
         &self.inner.config
     }
 
-    /// Starts writing `path`: creates `<dir>/.<name>.<unique>.tmp` (with `O_CREAT | O_EXCL`) in
-    /// the target's directory, to be renamed to `path` by [`SinkFile::finish`]. An existing file at
-    /// `path` is not checked (it is replaced at finish).
+    /// Object-store outputs of this sink (`s3://…` paths) go through `stores` (their storage
+    /// options, upload settings and part budget). Without it, stores are configured by the
+    /// environment alone. Call it before the first object is created.
+    pub fn with_object_stores(self, stores: Arc<ObjectStores>) -> Sink {
+        let _ = self.inner.stores.set(stores);
+        self
+    }
+
+    /// Starts writing `path`. A local path: creates `<dir>/.<name>.<unique>.tmp` (with
+    /// `O_CREAT | O_EXCL`) in the target's directory, to be renamed to `path` by
+    /// [`SinkFile::finish`]. An object-store URL (see [`crate::store`]): an upload, completed by
+    /// `finish`. Whether an existing file there is replaced at finish follows
+    /// [`SinkConfig::replace`].
     pub fn create(&self, path: impl AsRef<Path>) -> Result<SinkFile> {
-        SinkFile::create(Arc::clone(&self.inner), path.as_ref())
+        SinkFile::create(
+            Arc::clone(&self.inner),
+            path.as_ref(),
+            self.inner.config.replace,
+        )
+    }
+
+    /// Like [`create`](Sink::create), but finishing replaces an existing file whatever
+    /// [`SinkConfig::replace`] says (for outputs that are rewritten identically, such as nation
+    /// and region in every step of a parts run).
+    pub fn create_replacing(&self, path: impl AsRef<Path>) -> Result<SinkFile> {
+        SinkFile::create(Arc::clone(&self.inner), path.as_ref(), true)
     }
 
     /// Takes an empty buffer from the pool (blocking while all are out); see

@@ -18,7 +18,7 @@ fn temp_file_owner(name: &str) -> Option<u32> {
 }
 
 /// Whether process `pid` is running (then its temporary files are live, not stale).
-fn process_alive(pid: u32) -> bool {
+pub(crate) fn process_alive(pid: u32) -> bool {
     let Ok(pid) = libc::pid_t::try_from(pid) else {
         return false;
     };

@@ -345,3 +345,71 @@ fn owner(name: &str) -> Option<u32> {
     let (_, tag) = stem.rsplit_once('.')?;
     u32::from_str_radix(tag.split('-').next()?, 16).ok()
 }
+
+/// The distributed export into a bucket: every executor uploads its own parts (configured by
+/// `--storage-option`, sent with the export), so the whole data set lands in one place, and the
+/// parts concatenate to dbgen's tables.
+#[test]
+fn distributed_export_uploads_every_part_to_one_bucket() {
+    let Some(server) = crate::support::s3::S3Server::start() else {
+        return;
+    };
+    server.create_bucket("data");
+    let cluster = ChildCluster::start(2);
+    let url = "s3://data/dist";
+    let out = tpch()
+        .args([
+            "gen",
+            "--scheduler",
+            &cluster.url,
+            "--sf",
+            "0.1",
+            "--parts",
+            "4",
+        ])
+        .args(["--output", url])
+        .args(server.storage_args())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("26 files"), "{stdout}");
+    assert!(stdout.contains("by 2 executor(s)"), "{stdout}");
+    let objects = server.list(url);
+    assert_eq!(objects.len(), 26, "{objects:?}");
+    for r in checksums().into_iter().filter(|r| r.sf == 0.1) {
+        let mut digest = Digester::default();
+        let whole = format!("{url}/{}.tbl", r.table);
+        if objects.contains(&whole) {
+            digest.update(&server.get(&whole));
+        } else {
+            for part in 1..=4 {
+                digest.update(&server.get(&format!("{whole}.{part}")));
+            }
+        }
+        assert_eq!(digest.hex(), r.sha256, "{}", r.table);
+    }
+    assert_eq!(server.open_uploads("data"), Vec::<String>::new());
+    // A second run finds the parts and refuses before the cluster writes anything.
+    let out = tpch()
+        .args([
+            "gen",
+            "--scheduler",
+            &cluster.url,
+            "--sf",
+            "0.1",
+            "--parts",
+            "4",
+        ])
+        .args(["--output", url])
+        .args(server.storage_args())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("exists; pass --overwrite"), "{stderr}");
+}

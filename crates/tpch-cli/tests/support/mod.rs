@@ -3,6 +3,8 @@
 //! of batches.
 #![allow(dead_code)]
 
+pub mod s3;
+
 use std::path::PathBuf;
 
 use datafusion::arrow::array::RecordBatch;
