@@ -188,3 +188,81 @@ fn a_new_run_removes_stale_temporary_files() {
         "and the run says so: {stderr}"
     );
 }
+
+/// A file that appears at the target while the run writes it is never replaced (issue 30,
+/// item 1): the publish fails naming it, and the user's file stays as it was.
+#[test]
+fn publish_never_replaces_a_file_created_during_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_tpch"))
+        .args([
+            "gen",
+            "--sf",
+            "0.1",
+            "--tables",
+            "lineitem",
+            "--no-progress",
+        ])
+        .arg("--output")
+        .arg(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while temp_files(dir.path()).is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(60), "never started");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let target = dir.path().join("lineitem.tbl");
+    std::fs::write(&target, b"USERDATA\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("lineitem.tbl exists"), "{stderr}");
+    assert_eq!(std::fs::read(&target).unwrap(), b"USERDATA\n");
+    assert!(temp_files(dir.path()).is_empty());
+}
+
+/// A Parquet source whose tables were written at different scale factors is refused, naming
+/// the table that differs (issue 30, item 3: every table is checked, not only supplier).
+#[test]
+fn parquet_sources_of_mixed_scale_factors_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let other = tempfile::tempdir().unwrap();
+    let export = |sf: &str, tables: &str, out: &Path| {
+        let (code, _, stderr) = tpch(&[
+            "gen",
+            "--sf",
+            sf,
+            "--format",
+            "parquet",
+            "--tables",
+            tables,
+            "--no-progress",
+            "--output",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+    };
+    export(
+        "0.01",
+        "nation,region,supplier,customer,part,partsupp,orders",
+        dir.path(),
+    );
+    export("0.02", "lineitem", other.path());
+    std::fs::rename(
+        other.path().join("lineitem.parquet"),
+        dir.path().join("lineitem.parquet"),
+    )
+    .unwrap();
+    let source = format!("parquet:{}", dir.path().display());
+    let (code, _, stderr) = tpch(&[
+        "query", "--sf", "0.01", "--source", &source, "-e", "SELECT 1",
+    ]);
+    assert_ne!(code, 0);
+    assert!(
+        stderr.contains("lineitem rows but SF 0.01 has 60175"),
+        "{stderr}"
+    );
+}
