@@ -4,6 +4,7 @@ use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use datafusion_dbgen::Error;
+use datafusion_dbgen::store::StoreError;
 use pyo3::PyErr;
 use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
 
@@ -17,6 +18,13 @@ pub(crate) fn to_py(error: Error) -> PyErr {
     let message = error.to_string();
     match &error {
         Error::Generator(_) | Error::InvalidOption(_) => PyValueError::new_err(message),
+        // A bad URL or option, or an existing object without `overwrite`, as for local files.
+        Error::Store(
+            StoreError::InvalidUrl { .. }
+            | StoreError::InvalidOption { .. }
+            | StoreError::Exists { .. },
+        ) => PyValueError::new_err(message),
+        Error::Store(_) => PyOSError::new_err(message),
         Error::Io { .. } | Error::Sink(_) => match io_errno(&error) {
             Some(errno) => PyOSError::new_err((errno, message)),
             None => PyOSError::new_err(message),

@@ -5,6 +5,7 @@
 //! a `KeyboardInterrupt` sets the export's cancel flag, waits for the export to remove its
 //! unfinished files, and is then raised again.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -54,6 +55,7 @@ struct Request {
     compression: Option<String>,
     row_group_rows: Option<i64>,
     overwrite: bool,
+    storage_options: Option<HashMap<String, String>>,
 }
 
 impl Request {
@@ -76,6 +78,15 @@ impl Request {
         }
         options.output = self.output.clone();
         options.overwrite = self.overwrite;
+        if let Some(pairs) = &self.storage_options {
+            // Sorted: the order of a Python dict's keys does not change the store.
+            let mut pairs: Vec<_> = pairs.iter().collect();
+            pairs.sort();
+            options.storage_options = pairs
+                .into_iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+        }
         if let Some(threads) = self.threads {
             options.threads = Some(count(threads, "number of threads")? as usize);
         }
@@ -112,7 +123,7 @@ impl Request {
 /// returns its summary as a dict: ``{"tables": [{"table", "files", "rows", "bytes",
 /// "seconds"}, ...], "seconds": float, "backend": str, "stale_removed": [str, ...]}``.
 #[pyfunction]
-#[pyo3(signature = (sf, format, output, tables, threads, parts, part, compression, row_group_rows, overwrite, progress))]
+#[pyo3(signature = (sf, format, output, tables, threads, parts, part, compression, row_group_rows, overwrite, progress, storage_options=None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn generate<'py>(
     py: Python<'py>,
@@ -127,6 +138,7 @@ pub(crate) fn generate<'py>(
     row_group_rows: Option<i64>,
     overwrite: bool,
     progress: bool,
+    storage_options: Option<HashMap<String, String>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     guard(|| {
         let request = Request {
@@ -140,6 +152,7 @@ pub(crate) fn generate<'py>(
             compression,
             row_group_rows,
             overwrite,
+            storage_options,
         };
         let cancel = Arc::new(AtomicBool::new(false));
         let counter = Arc::new(Counter::default());

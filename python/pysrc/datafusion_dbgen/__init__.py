@@ -28,7 +28,7 @@ import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
 from . import _internal
 from ._internal import TpchFunction, TpchTable
@@ -171,8 +171,8 @@ class TableSummary:
 
     #: The table name.
     table: str
-    #: The files written.
-    files: tuple[Path, ...]
+    #: The files written (object-store outputs as URL strings).
+    files: tuple[Path | str, ...]
     #: Rows written.
     rows: int
     #: Bytes written.
@@ -249,6 +249,7 @@ def generate(
     row_group_rows: int | None = None,
     overwrite: bool = False,
     progress: bool = True,
+    storage_options: Mapping[str, str] | None = None,
 ) -> ExportSummary:
     """Writes TPC-H tables to files, in parallel (``.tbl`` output is byte-identical to dbgen).
 
@@ -259,7 +260,9 @@ def generate(
     Args:
         sf: Scale factor, 0.001 to 100000.
         format: ``"tbl"`` (dbgen's format), ``"csv"`` (with a header) or ``"parquet"``.
-        output: Output directory (created if missing). Files are named ``<table>.<format>``,
+        output: Output directory (created if missing), or an object-store URL
+            (``s3://bucket/prefix``, ``gs://…``, ``az://…``): files are uploaded while they are
+            generated and published when complete. Files are named ``<table>.<format>``,
             or ``<table>.<format>.<part>`` with ``parts``.
         tables: Table names (a list, or one comma-separated string); default all eight.
         threads: Worker threads, at least 1; default all cores.
@@ -271,6 +274,9 @@ def generate(
         row_group_rows: Parquet rows per row group (default 524288).
         overwrite: Replace existing files (else an existing file is an error).
         progress: Print a progress line to ``sys.stderr`` while a long export runs.
+        storage_options: Settings of the object store a URL ``output`` goes to, after the
+            environment's ``AWS_*``/``GOOGLE_*``/``AZURE_*`` variables (object_store's keys:
+            ``aws_endpoint``, ``aws_allow_http``, ``aws_region``, ...). Values are never shown.
 
     Returns:
         An :class:`ExportSummary`.
@@ -300,12 +306,13 @@ def generate(
         row_group_rows,
         bool(overwrite),
         bool(progress),
+        None if storage_options is None else {str(k): str(v) for k, v in storage_options.items()},
     )
     return ExportSummary(
         tables=tuple(
             TableSummary(
                 table=t["table"],
-                files=tuple(Path(f) for f in t["files"]),
+                files=tuple(f if "://" in f else Path(f) for f in t["files"]),
                 rows=t["rows"],
                 bytes=t["bytes"],
                 seconds=t["seconds"],

@@ -3,7 +3,7 @@
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Mapping
 
 import pyarrow as pa
 from datafusion import SessionContext
@@ -35,7 +35,7 @@ class TableSummary:
     """What ``generate`` wrote for one table."""
 
     table: str
-    files: tuple[Path, ...]
+    files: tuple[Path | str, ...]
     rows: int
     bytes: int
     seconds: float
@@ -53,7 +53,7 @@ class ExportSummary:
     @property
     def bytes(self) -> int: ...
     @property
-    def files(self) -> tuple[Path, ...]: ...
+    def files(self) -> tuple[Path | str, ...]: ...
     def __getitem__(self, name: str) -> TableSummary: ...
     def __iter__(self) -> Iterator[TableSummary]: ...
     def __len__(self) -> int: ...
@@ -72,6 +72,7 @@ def generate(
     row_group_rows: int | None = None,
     overwrite: bool = False,
     progress: bool = True,
+    storage_options: Mapping[str, str] | None = None,
 ) -> ExportSummary:
     """Writes TPC-H tables to files, in parallel (``.tbl`` byte-identical to dbgen)."""
 
