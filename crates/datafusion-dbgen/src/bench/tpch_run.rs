@@ -251,6 +251,16 @@ pub async fn run_tpch(options: &RunOptions) -> Result<RunReport, BenchError> {
             "a throughput test needs at least one query stream".into(),
         ));
     }
+    // One refresh set per stream, plus the power test's: refused before any work, not when the
+    // refresh stream reaches a set dbgen does not have.
+    let max_streams = tpch_dbgen::refresh::MAX_REFRESH_SETS as usize - 1;
+    if streams > max_streams {
+        return Err(BenchError::InvalidOption(format!(
+            "{streams} query streams: at most {max_streams} (each stream's refresh pair uses \
+             one of dbgen's {} refresh sets, and the power test one more)",
+            tpch_dbgen::refresh::MAX_REFRESH_SETS
+        )));
+    }
     let loading = Instant::now();
     let (ctx, refresher) =
         refreshable_context(&options.source, &sf, options.target_partitions).await?;

@@ -290,6 +290,32 @@ impl TpchFileFormat {
     }
 }
 
+/// Refuses Parquet writer settings that make the `parquet` crate's writer panic or spin (zero
+/// rows per row group, zero batch size, zero page sizes), before anything is written: for the
+/// crate's writer and DataFusion's alike.
+fn check_parquet_writer_options(
+    options: &datafusion::common::config::TableParquetOptions,
+) -> Result<()> {
+    let global = &options.global;
+    for (name, value) in [
+        ("max_row_group_size", global.max_row_group_size),
+        ("write_batch_size", global.write_batch_size),
+        ("data_pagesize_limit", global.data_pagesize_limit),
+        (
+            "data_page_row_count_limit",
+            global.data_page_row_count_limit,
+        ),
+    ] {
+        if value == 0 {
+            return plan_err!(
+                "invalid Parquet writer option {name} = 0 (format.{name} or \
+                 datafusion.execution.parquet.{name}): expected at least 1"
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Where a COPY goes, when the crate can write it: a local path or an object-store URL, no `PARTITIONED BY`, not an
 /// `INSERT` into a listing table (those keep DataFusion's naming of new files).
 fn local_target(conf: &FileSinkConfig) -> Option<CopyTarget> {
@@ -406,6 +432,9 @@ impl FileFormat for TpchFileFormat {
         conf: FileSinkConfig,
         order_requirements: Option<LexRequirement>,
     ) -> Result<Arc<dyn ExecutionPlan>> {
+        if let Some(parquet) = self.inner.downcast_ref::<ParquetFormat>() {
+            check_parquet_writer_options(parquet.options())?;
+        }
         let target = local_target(&conf);
         let encoding = match target {
             Some(_) => self.encoding(state, &conf)?,

@@ -206,8 +206,18 @@ impl Exporter {
         // Every table has a comment column: build the text pool now, with the export's threads.
         tpch_dbgen::text::text_pool_with_threads(threads);
         std::thread::scope(|scope| {
-            for _ in 0..threads {
-                scope.spawn(|| run.work());
+            for i in 0..threads {
+                let spawned = std::thread::Builder::new()
+                    .name(format!("tpch-export-{i}"))
+                    .spawn_scoped(scope, || run.work());
+                // A thread that cannot start (no memory for its stack) fails the export; the
+                // threads already running stop at their next chunk.
+                if let Err(e) = spawned {
+                    run.fail(Error::Internal(format!(
+                        "cannot start export thread {i}: {e}"
+                    )));
+                    break;
+                }
             }
         });
         run.into_summary(self, sink.backend(), started, stale_removed)

@@ -12,5 +12,5 @@ pub mod refresh;
 
 pub use exporter::{ExportSummary, Exporter, Progress, TableSummary};
 pub use format::Format;
-pub use options::ExportOptions;
+pub use options::{ExportOptions, MAX_THREADS};
 pub use refresh::{RefreshFile, write_refresh_sets};

@@ -17,6 +17,10 @@ use crate::error::{Error, Result};
 use crate::store::StorageOptions;
 use tpch_dbgen::{ScaleFactor, Table};
 
+/// The most worker threads an export starts (`--threads`): beyond it a machine runs out of
+/// stacks before it runs out of work.
+pub const MAX_THREADS: usize = 1024;
+
 /// What an export writes: tables, format, place, part of the data and encoder settings.
 ///
 /// ```
@@ -115,6 +119,11 @@ impl ExportOptions {
             return Err(Error::InvalidOption(
                 "invalid number of threads 0: expected at least 1".into(),
             ));
+        }
+        if let Some(threads) = self.threads.filter(|&t| t > MAX_THREADS) {
+            return Err(Error::InvalidOption(format!(
+                "invalid number of threads {threads}: expected at most {MAX_THREADS}"
+            )));
         }
         if let Some(parquet) = &self.parquet {
             if self.format != Format::Parquet {

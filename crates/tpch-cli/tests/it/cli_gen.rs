@@ -49,6 +49,20 @@ fn bad_input_gives_one_line_errors() {
         "part 4 out of range",
     );
     assert_one_line_error(&["gen", "--sf", "1", "--parts", "3"], "--parts and --part");
+    // Upper bounds, before any thread or file is made (issue 30, item 7).
+    assert_one_line_error(
+        &[
+            "gen",
+            "--sf",
+            "0.01",
+            "--threads",
+            "100000",
+            "--output",
+            out,
+        ],
+        "invalid number of threads 100000: expected at most 1024",
+    );
+    assert!(temp_files(dir.path()).is_empty());
     assert_one_line_error(
         &["gen", "--sf", "0.01", "--format", "xml"],
         "invalid value 'xml' for '--format <FORMAT>' [possible values: tbl, csv, parquet]",

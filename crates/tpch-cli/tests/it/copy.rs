@@ -717,3 +717,40 @@ async fn tbl_rejects_unknown_options_and_partitioning() {
     assert!(err.to_string().contains("PARTITIONED BY"), "{err}");
     assert!(files(tmp.path()).is_empty());
 }
+
+/// Parquet writer settings of zero (which make the `parquet` crate panic or spin) are refused
+/// before anything is written, from `OPTIONS` and from `SET` alike (issue 30, item 6).
+#[tokio::test]
+async fn zero_parquet_writer_settings_are_refused_before_writing() {
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = context(0.01, 2, BackendChoice::Inline);
+    for option in [
+        "max_row_group_size",
+        "write_batch_size",
+        "data_pagesize_limit",
+    ] {
+        let target = dir.path().join(format!("{option}.parquet"));
+        let sql = format!(
+            "COPY (SELECT * FROM nation) TO '{}' STORED AS PARQUET OPTIONS ('format.{option}' '0')",
+            target.display()
+        );
+        let err = match ctx.sql(&sql).await {
+            Ok(frame) => frame.collect().await.unwrap_err(),
+            Err(e) => e,
+        };
+        assert!(err.to_string().contains(&format!("{option} = 0")), "{err}");
+    }
+    ctx.sql("SET datafusion.execution.parquet.max_row_group_size = 0")
+        .await
+        .unwrap();
+    let sql = format!(
+        "COPY (SELECT * FROM nation) TO '{}/set.parquet' STORED AS PARQUET",
+        dir.path().display()
+    );
+    let err = match ctx.sql(&sql).await {
+        Ok(frame) => frame.collect().await.unwrap_err(),
+        Err(e) => e,
+    };
+    assert!(err.to_string().contains("max_row_group_size = 0"), "{err}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}

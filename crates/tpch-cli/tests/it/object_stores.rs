@@ -179,6 +179,23 @@ fn missing_bucket_and_unreachable_server_are_one_line_errors() {
     );
 }
 
+#[test]
+fn wrong_credentials_are_a_one_line_error_naming_the_bucket() {
+    let Some(server) = S3Server::start_checking_credentials() else {
+        return;
+    };
+    server.create_bucket("data");
+    let out = tpch(&server, &["gen", "--sf", "0.01", "--output", "s3://data/x"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("s3://data/x") && stderr.contains("InvalidAccessKeyId"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("test-secret"), "{stderr}");
+}
+
 /// Starts an SF 1 lineitem upload, waits until a multipart upload is open, then signals it.
 fn signal_mid_upload(server: &S3Server, url: &str, signal: i32) -> Output {
     let child = Command::new(env!("CARGO_BIN_EXE_tpch"))

@@ -294,6 +294,15 @@ async fn power_and_full_runs_at_sf_0_01() {
     };
     let err = run_tpch(&bad).await.unwrap_err();
     assert!(err.to_string().contains("DELETE"), "{err}");
+    // More streams than dbgen has refresh sets: refused at once, before loading anything.
+    let too_many = RunOptions {
+        streams: Some(1000),
+        ..RunOptions::new(0.01)
+    };
+    let started = std::time::Instant::now();
+    let err = run_tpch(&too_many).await.unwrap_err();
+    assert!(err.to_string().contains("at most 998"), "{err}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
 }
 
 #[test]
