@@ -4,12 +4,14 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use datafusion_dbgen::bench::{
-    AnswerSet, BenchOptions, BenchReport, MAX_SEED, RunKind, RunOptions, Source, parse_query_list,
-    run_benchmark_with_progress, run_tpch,
+    AnswerSet, BenchOptions, BenchReport, MAX_SEED, QueryReport, RunKind, RunOptions, Source,
+    parse_query_list, run_benchmark_with_progress, run_tpch,
 };
 use datafusion_dbgen::{Error, ScaleFactor};
+use tokio::sync::oneshot;
 
 use crate::interrupt::Interrupt;
+use crate::output::{outln, write_bytes};
 use crate::query_cmd::{bench_err, one_line, run_interruptible};
 use crate::values;
 
@@ -26,6 +28,8 @@ pub(crate) struct BenchArgs {
     iterations: usize,
     #[command(flatten)]
     source: values::SourceArgs,
+    #[command(flatten)]
+    storage: values::StorageArgs,
     /// Compare each result with the official answer (embedded for SF 0.01, 0.1 and 1).
     #[arg(long)]
     verify: bool,
@@ -94,7 +98,7 @@ fn tpch_run(args: BenchArgs, run: RunArg, interrupt: &Interrupt) -> Result<(), E
     };
     let work = async { run_tpch(&options).await.map_err(bench_err) };
     let report = run_interruptible(work, interrupt, Duration::from_millis(100))?;
-    print!("{report}");
+    write_bytes(report.to_string().as_bytes())?;
     if let Some(path) = &args.json {
         write_report(path, &report.to_json())?;
     }
@@ -124,33 +128,38 @@ pub(crate) fn bench(args: BenchArgs, interrupt: &Interrupt) -> Result<(), Error>
         queries: parse_query_list(&args.queries).map_err(bench_err)?,
         iterations: args.iterations,
         verify,
+        storage_options: args.storage.options(),
     };
-    // The heading is printed once the source is set up (so a setup error prints alone).
+    // The heading is printed once the source is set up (so a setup error prints alone). A
+    // failed print stops the benchmark: its results have nowhere to go.
     let mut printed_heading = false;
+    let (print_failed, printing) = oneshot::channel::<Error>();
+    let mut print_failed = Some(print_failed);
     let work = async {
-        run_benchmark_with_progress(&options, |q| {
-            if !printed_heading {
-                println!("{}", options.heading());
-                println!("{}", BenchReport::table_header());
-                printed_heading = true;
+        let benchmark = run_benchmark_with_progress(&options, |q| {
+            let printed = print_row(&options, q, !printed_heading);
+            printed_heading = true;
+            if let (Err(e), Some(tx)) = (printed, print_failed.take()) {
+                let _ = tx.send(e);
             }
-            println!("{}", BenchReport::table_row(q));
-        })
-        .await
-        .map_err(bench_err)
+        });
+        tokio::select! {
+            report = benchmark => report.map_err(bench_err),
+            Ok(e) = printing => Err(e),
+        }
     };
     // Queries write nothing: what is still running when the stop comes can simply end with the
     // process.
     let report = run_interruptible(work, interrupt, Duration::from_millis(100))?;
-    println!("{}", report.table_total());
+    outln!("{}", report.table_total())?;
     if matches!(report.source, Source::Memory) {
-        println!(
+        outln!(
             "(loading the tables into memory took {:.3} s, not counted above)",
             report.setup.as_secs_f64()
-        );
+        )?;
     }
     if options.verify.is_some() && report.count("no_answer") > 0 {
-        println!(
+        outln!(
             "{} quer{} without an answer at SF {} (answers are embedded for SF 0.01, 0.1 and 1): not verified",
             report.count("no_answer"),
             if report.count("no_answer") == 1 {
@@ -159,7 +168,7 @@ pub(crate) fn bench(args: BenchArgs, interrupt: &Interrupt) -> Result<(), Error>
                 "ies"
             },
             options.sf
-        );
+        )?;
     }
     for q in report.failures() {
         eprintln!("q{:02} {}", q.query, one_line(&q.verification.to_string()));
@@ -181,6 +190,15 @@ pub(crate) fn bench(args: BenchArgs, interrupt: &Interrupt) -> Result<(), Error>
             failed.join(", ")
         )))
     }
+}
+
+/// One query's row of the results table, after the table's heading if `heading`.
+fn print_row(options: &BenchOptions, q: &QueryReport, heading: bool) -> Result<(), Error> {
+    if heading {
+        outln!("{}", options.heading())?;
+        outln!("{}", BenchReport::table_header())?;
+    }
+    outln!("{}", BenchReport::table_row(q))
 }
 
 /// Writes the JSON report of `--json`.

@@ -1,8 +1,8 @@
 //! `tpch cluster scheduler|executor`: Ballista's processes with the crate's codecs, so a
 //! cluster can plan and run scans of the generating tables.
 
+use std::cell::Cell;
 use std::collections::BTreeSet;
-use std::io::Write;
 use std::time::{Duration, Instant};
 
 use datafusion_dbgen::Error;
@@ -10,10 +10,13 @@ use datafusion_dbgen::distributed::{
     ExecutorOptions, ExportSpec, ManifestRow, SchedulerOptions, ballista_context, export_tables,
     run_executor, run_scheduler,
 };
+use signal_hook::consts::SIGHUP;
+use tokio::sync::oneshot;
 
 use crate::cluster_log::log_to_stderr;
 use crate::gen_cmd::GenArgs;
-use crate::interrupt::Interrupt;
+use crate::interrupt::{Interrupt, ignored_on_entry};
+use crate::output::outln;
 use crate::query_cmd::{one_line, run_interruptible, runtime};
 use crate::values;
 
@@ -78,15 +81,30 @@ pub(crate) fn cluster(args: ClusterArgs) -> Result<(), Error> {
                 port,
                 executor_timeout: Duration::from_secs(executor_timeout),
             };
-            runtime.block_on(run_scheduler(
+            // A failed print of the address stops the scheduler: scripts would wait for it.
+            let (print_failed, printing) = oneshot::channel::<Error>();
+            let failure = Cell::new(None);
+            let shutdown = async {
+                tokio::select! {
+                    () = shutdown_signal() => {}
+                    Ok(e) = printing => failure.set(Some(e)),
+                }
+            };
+            let served = runtime.block_on(run_scheduler(
                 options,
                 |address| {
                     // The one line on stdout: scripts read the port from it.
-                    println!("scheduler listening on {address}");
-                    let _ = std::io::stdout().flush();
+                    if let Err(e) = outln!("scheduler listening on {address}") {
+                        let _ = print_failed.send(e);
+                    }
                 },
-                shutdown_signal(),
-            ))
+                shutdown,
+            ));
+            if let Some(e) = failure.take() {
+                runtime.shutdown_background();
+                return Err(e);
+            }
+            served
         }
         Process::Executor {
             scheduler: (scheduler_host, scheduler_port),
@@ -103,8 +121,7 @@ pub(crate) fn cluster(args: ClusterArgs) -> Result<(), Error> {
                     Error::InvalidOption(format!("--port {port} leaves no port for gRPC"))
                 })?,
             };
-            println!("executor listening on {bind}:{port} (Flight), {bind}:{grpc_port} (gRPC)");
-            let _ = std::io::stdout().flush();
+            outln!("executor listening on {bind}:{port} (Flight), {bind}:{grpc_port} (gRPC)")?;
             let options = ExecutorOptions {
                 scheduler_host,
                 scheduler_port,
@@ -151,43 +168,48 @@ pub(crate) fn generate_on_cluster(
             .map_err(|e| Error::InvalidOption(one_line(&e.to_string())))
     };
     let manifest = run_interruptible(work, interrupt, Duration::from_secs(2))?;
-    print_manifest(&manifest, started.elapsed().as_secs_f64());
-    Ok(())
+    print_manifest(&manifest, started.elapsed().as_secs_f64())
 }
 
-fn print_manifest(manifest: &[ManifestRow], seconds: f64) {
-    println!("{:<40} {:>12} {:>14}  executor", "file", "rows", "bytes");
+/// The files a distributed export wrote, and its totals.
+fn print_manifest(manifest: &[ManifestRow], seconds: f64) -> Result<(), Error> {
+    outln!("{:<40} {:>12} {:>14}  executor", "file", "rows", "bytes")?;
     for row in manifest {
-        println!(
+        outln!(
             "{:<40} {:>12} {:>14}  {}",
             row.path.display(),
             row.rows,
             row.bytes,
             row.executor
-        );
+        )?;
     }
     let rows: u64 = manifest.iter().map(|r| r.rows).sum();
     let bytes: u64 = manifest.iter().map(|r| r.bytes).sum();
     let executors: BTreeSet<&str> = manifest.iter().map(|r| r.executor.as_str()).collect();
-    println!(
+    outln!(
         "{} files, {rows} rows, {bytes} bytes in {seconds:.2} s by {} executor(s)",
         manifest.len(),
         executors.len()
-    );
+    )
 }
 
-/// Resolves on SIGINT or SIGTERM.
+/// Resolves on SIGINT, SIGTERM or SIGHUP (a closed terminal stops the process cleanly too,
+/// unless it was started under `nohup`).
 async fn shutdown_signal() {
     use tokio::signal::unix::{SignalKind, signal};
-    match signal(SignalKind::terminate()) {
-        Ok(mut term) => {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
+    // A signal not wanted (no handler is installed for it) or whose handler cannot be
+    // installed is never received.
+    let received = |kind: SignalKind, wanted: bool| async move {
+        match wanted.then(|| signal(kind).ok()).flatten() {
+            Some(mut stream) => {
+                stream.recv().await;
             }
+            None => std::future::pending().await,
         }
-        Err(_) => {
-            let _ = tokio::signal::ctrl_c().await;
-        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = received(SignalKind::terminate(), true) => {}
+        () = received(SignalKind::hangup(), !ignored_on_entry(SIGHUP)) => {}
     }
 }

@@ -15,6 +15,7 @@ use datafusion_dbgen::{Error, ScaleFactor, Table};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 use crate::interrupt::Interrupt;
+use crate::output::outln;
 use crate::values::{self, BackendArg, FormatArg};
 
 #[derive(clap::Args)]
@@ -167,8 +168,7 @@ pub(crate) fn generate(args: GenArgs, interrupt: &Interrupt) -> Result<(), Error
             names.join(", ")
         );
     }
-    print_summary(&summary);
-    Ok(())
+    print_summary(&summary)
 }
 
 /// `--updates N`: the refresh sets, alone (as `dbgen -U` writes no base table).
@@ -211,16 +211,15 @@ fn refresh_sets(args: &GenArgs, count: u32, interrupt: &Interrupt) -> Result<(),
         SinkConfig::default().backend(backend),
         Some(&flag),
     )?;
-    println!("{:<20} {:>8} {:>10}", "file", "rows", "bytes");
+    outln!("{:<20} {:>8} {:>10}", "file", "rows", "bytes")?;
     for file in &files {
         let name = file.path.file_name().unwrap_or_default().to_string_lossy();
-        println!("{name:<20} {:>8} {:>10}", file.rows, file.bytes);
+        outln!("{name:<20} {:>8} {:>10}", file.rows, file.bytes)?;
     }
-    println!(
+    outln!(
         "{count} refresh set(s) in {:.2} s",
         started.elapsed().as_secs_f64()
-    );
-    Ok(())
+    )
 }
 
 /// One progress bar per table.
@@ -269,17 +268,23 @@ impl Progress for Bars {
     }
 }
 
-fn print_summary(summary: &ExportSummary) {
-    println!(
+/// The per-table rows, bytes and rates of a finished export, and its totals.
+fn print_summary(summary: &ExportSummary) -> Result<(), Error> {
+    outln!(
         "{:<9} {:>12} {:>14} {:>8} {:>12} {:>9}",
-        "table", "rows", "bytes", "seconds", "rows/s", "MB/s"
-    );
+        "table",
+        "rows",
+        "bytes",
+        "seconds",
+        "rows/s",
+        "MB/s"
+    )?;
     let (mut rows, mut bytes) = (0u64, 0u64);
     for t in &summary.tables {
         rows += t.rows;
         bytes += t.bytes;
         let secs = t.seconds.max(1e-9);
-        println!(
+        outln!(
             "{:<9} {:>12} {:>14} {:>8.2} {:>12.0} {:>9.1}",
             t.table.name(),
             t.rows,
@@ -287,10 +292,10 @@ fn print_summary(summary: &ExportSummary) {
             t.seconds,
             t.rows as f64 / secs,
             t.bytes as f64 / secs / 1e6
-        );
+        )?;
     }
     let secs = summary.seconds.max(1e-9);
-    println!(
+    outln!(
         "{:<9} {:>12} {:>14} {:>8.2} {:>12.0} {:>9.1}   (I/O back end: {})",
         "total",
         rows,
@@ -299,5 +304,5 @@ fn print_summary(summary: &ExportSummary) {
         rows as f64 / secs,
         bytes as f64 / secs / 1e6,
         summary.backend
-    );
+    )
 }

@@ -7,6 +7,7 @@ mod cluster_cmd;
 mod cluster_log;
 mod gen_cmd;
 mod interrupt;
+mod output;
 mod queries_cmd;
 mod query_cmd;
 mod values;
@@ -57,6 +58,9 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // Only `gen` lists its finished files when stopped: a `query` or `bench` has none (a COPY's
+    // temporary files go with it), so it says just "interrupted".
+    let writes_files = matches!(cli.command, Command::Gen(_));
     let result = match cli.command {
         Command::Gen(args) => gen_cmd::generate(args, &interrupt),
         Command::Query(args) => query_cmd::query(args, &interrupt),
@@ -67,7 +71,9 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Error::Cancelled { finished }) => {
+        // The reader went away (`| head`): as if killed by SIGPIPE, without a word.
+        Err(e) if output::is_closed_pipe(&e) => ExitCode::from(output::CLOSED_PIPE_STATUS),
+        Err(Error::Cancelled { finished }) if writes_files => {
             eprintln!(
                 "interrupted: temporary files removed; {} file(s) finished before the stop",
                 finished.len()
@@ -75,6 +81,10 @@ fn main() -> ExitCode {
             for file in &finished {
                 eprintln!("  {}", file.display());
             }
+            ExitCode::from(interrupt.exit_status())
+        }
+        Err(Error::Cancelled { .. }) => {
+            eprintln!("interrupted");
             ExitCode::from(interrupt.exit_status())
         }
         Err(_) if interrupt.requested() => {

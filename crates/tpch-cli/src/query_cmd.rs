@@ -6,17 +6,23 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use datafusion::arrow::array::RecordBatch;
+use datafusion::arrow::csv;
 use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::error::ArrowError;
+use datafusion::arrow::json::LineDelimitedWriter;
 use datafusion::arrow::util::pretty::pretty_format_batches_with_schema;
 use datafusion::error::DataFusionError;
+use datafusion::physical_plan::SendableRecordBatchStream;
 use datafusion::prelude::SessionContext;
 use datafusion::sql::parser::DFParserBuilder;
 use datafusion::sql::sqlparser::dialect::dialect_from_str;
-use datafusion_dbgen::bench::{Source, tpch_session};
+use datafusion_dbgen::bench::{Source, tpch_session_with};
 use datafusion_dbgen::copy::CopyConfig;
+use datafusion_dbgen::session::TpchSession;
 use datafusion_dbgen::{Error, ScaleFactor};
 
 use crate::interrupt::Interrupt;
+use crate::output::{is_stdout_error, write_bytes};
 use crate::values::{self, BackendArg};
 
 #[derive(clap::Args)]
@@ -38,6 +44,8 @@ pub(crate) struct QueryArgs {
     target_partitions: Option<usize>,
     #[command(flatten)]
     source: values::SourceArgs,
+    #[command(flatten)]
+    storage: values::StorageArgs,
     /// I/O back end of `COPY … TO` (default: $TPCH_IO_BACKEND, else auto).
     #[arg(long, value_enum)]
     io_backend: Option<BackendArg>,
@@ -94,12 +102,15 @@ pub(crate) fn query(args: QueryArgs, interrupt: &Interrupt) -> Result<(), Error>
         })?),
         (None, None) => None,
     };
+    let session = TpchSession::new()
+        .with_copy(copy)
+        .with_storage_options(args.storage.options());
     let work = async move {
-        let ctx = tpch_session(&source, sf.value(), partitions, copy)
+        let ctx = tpch_session_with(&source, sf.value(), partitions, &session)
             .await
             .map_err(bench_err)?;
         match sql {
-            Some(sql) => run_sql(&ctx, &sql, format).await.map_err(df_err),
+            Some(sql) => run_sql(&ctx, &sql, format).await,
             None => prompt(&ctx, format).await,
         }
     };
@@ -168,39 +179,52 @@ pub(crate) fn bench_err(e: datafusion_dbgen::bench::BenchError) -> Error {
     }
 }
 
-/// Parses `sql` into statements and runs them in order, printing each result; stops at the
-/// first error.
-async fn run_sql(
-    ctx: &SessionContext,
-    sql: &str,
-    format: OutputFormat,
-) -> Result<(), DataFusionError> {
+/// Parses `sql` into statements and runs them in order, streaming each result to standard
+/// output as it is computed; stops at the first error.
+async fn run_sql(ctx: &SessionContext, sql: &str, format: OutputFormat) -> Result<(), Error> {
     let state = ctx.state();
     let dialect_name = state.config().options().sql_parser.dialect;
     let dialect = dialect_from_str(dialect_name)
-        .ok_or_else(|| DataFusionError::Plan(format!("unsupported SQL dialect {dialect_name}")))?;
+        .ok_or_else(|| Error::InvalidOption(format!("unsupported SQL dialect {dialect_name}")))?;
     let statements = DFParserBuilder::new(sql)
         .with_dialect(dialect.as_ref())
-        .build()?
-        .parse_statements()?;
+        .build()
+        .and_then(|mut parser| parser.parse_statements())
+        .map_err(df_err)?;
     if statements.is_empty() {
-        return Err(DataFusionError::Plan("no SQL statement given".into()));
+        return Err(Error::InvalidOption("no SQL statement given".into()));
     }
     let mut first = true;
     for statement in statements {
         let started = Instant::now();
         // The state is taken afresh for each statement: an earlier one may have changed it
         // (CREATE VIEW, SET ...).
-        let plan = ctx.state().statement_to_plan(statement).await?;
-        let df = ctx.execute_logical_plan(plan).await?;
+        let plan = ctx
+            .state()
+            .statement_to_plan(statement)
+            .await
+            .map_err(df_err)?;
+        let df = ctx.execute_logical_plan(plan).await.map_err(df_err)?;
         let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
-        let batches = df.collect().await?;
-        if !schema.fields().is_empty() {
-            print_result(schema, &batches, format, first)?;
+        // Statements without a result (CREATE VIEW, SET ...) print nothing, but their stream
+        // is still run to its end.
+        let mut writer =
+            (!schema.fields().is_empty()).then(|| ResultWriter::new(schema, format, first));
+        let mut stream = df.execute_stream().await.map_err(df_err)?;
+        let mut rows = 0;
+        // Returning early drops the stream, which stops the query's tasks.
+        while let Some(batch) = next_batch(&mut stream).await {
+            let batch = batch.map_err(df_err)?;
+            rows += batch.num_rows();
+            if let Some(writer) = &mut writer {
+                writer.write(batch)?;
+            }
+        }
+        if let Some(writer) = writer {
+            writer.finish()?;
             first = false;
         }
         if format == OutputFormat::Table {
-            let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
             eprintln!(
                 "{rows} row{} in {:.3} s",
                 if rows == 1 { "" } else { "s" },
@@ -211,44 +235,136 @@ async fn run_sql(
     Ok(())
 }
 
-/// Prints one statement's result on standard output (statements without a result, such as
-/// CREATE VIEW or SET, print nothing).
-fn print_result(
+/// The next batch of `stream` (a `futures` stream, polled here without that crate).
+async fn next_batch(
+    stream: &mut SendableRecordBatchStream,
+) -> Option<Result<RecordBatch, DataFusionError>> {
+    std::future::poll_fn(|cx| stream.as_mut().poll_next(cx)).await
+}
+
+/// Rows per table printed in the table format: a long result prints as a run of tables, so
+/// only one page is ever held.
+const PAGE_ROWS: usize = 1000;
+
+/// Writes one statement's result to standard output batch by batch, so memory stays bounded
+/// and a reader sees the first rows at once.
+struct ResultWriter {
     schema: SchemaRef,
-    batches: &[RecordBatch],
     format: OutputFormat,
-    first: bool,
-) -> Result<(), DataFusionError> {
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    let io = |e: std::io::Error| DataFusionError::External(Box::new(e));
-    match format {
-        OutputFormat::Table => {
-            let table = pretty_format_batches_with_schema(schema, batches)?;
-            writeln!(out, "{table}").map_err(io)?;
-        }
-        OutputFormat::Csv => {
-            if !first {
-                writeln!(out).map_err(io)?;
-            }
-            let mut writer = datafusion::arrow::csv::WriterBuilder::new()
-                .with_header(true)
-                .build(&mut out);
-            if batches.is_empty() {
-                writer.write(&RecordBatch::new_empty(schema))?;
-            }
-            for batch in batches {
-                writer.write(batch)?;
-            }
-        }
-        OutputFormat::Json => {
-            let mut writer = datafusion::arrow::json::LineDelimitedWriter::new(&mut out);
-            let refs: Vec<&RecordBatch> = batches.iter().collect();
-            writer.write_batches(&refs)?;
-            writer.finish()?;
+    /// Encoded output not yet written (reused between batches).
+    buffer: Vec<u8>,
+    /// CSV: the header is still to be written.
+    header_pending: bool,
+    /// Table: the rows of the page being filled.
+    page: Vec<RecordBatch>,
+    page_rows: usize,
+    /// Table: whether a page has been printed.
+    paged: bool,
+}
+
+impl ResultWriter {
+    /// A writer for a result of `schema`; `first` is false for later statements, whose CSV
+    /// is set off from the one before by a blank line.
+    fn new(schema: SchemaRef, format: OutputFormat, first: bool) -> Self {
+        let buffer = match (format, first) {
+            (OutputFormat::Csv, false) => b"\n".to_vec(),
+            _ => Vec::new(),
+        };
+        ResultWriter {
+            schema,
+            format,
+            buffer,
+            header_pending: true,
+            page: Vec::new(),
+            page_rows: 0,
+            paged: false,
         }
     }
-    out.flush().map_err(io)
+
+    /// Encodes `batch` and writes what is complete.
+    fn write(&mut self, batch: RecordBatch) -> Result<(), Error> {
+        if batch.num_rows() == 0 {
+            return Ok(());
+        }
+        match self.format {
+            OutputFormat::Table => {
+                let mut rest = batch;
+                while self.page_rows + rest.num_rows() >= PAGE_ROWS {
+                    let take = PAGE_ROWS - self.page_rows;
+                    self.page.push(rest.slice(0, take));
+                    self.page_rows += take;
+                    self.print_page()?;
+                    rest = rest.slice(take, rest.num_rows() - take);
+                }
+                if rest.num_rows() > 0 {
+                    self.page_rows += rest.num_rows();
+                    self.page.push(rest);
+                }
+                Ok(())
+            }
+            OutputFormat::Csv => {
+                self.encode_csv(&batch)?;
+                self.flush()
+            }
+            OutputFormat::Json => {
+                let mut writer = LineDelimitedWriter::new(&mut self.buffer);
+                writer.write(&batch).map_err(arrow_err)?;
+                writer.finish().map_err(arrow_err)?;
+                self.flush()
+            }
+        }
+    }
+
+    /// Writes the end of the result: the last page of a table (or an empty table), or the
+    /// header of an empty CSV result.
+    fn finish(mut self) -> Result<(), Error> {
+        match self.format {
+            OutputFormat::Table if self.page_rows > 0 || !self.paged => self.print_page(),
+            OutputFormat::Csv if self.header_pending => {
+                self.encode_csv(&RecordBatch::new_empty(Arc::clone(&self.schema)))?;
+                self.flush()
+            }
+            _ => self.flush(),
+        }
+    }
+
+    /// Appends `batch` as CSV, after the header if it is still due.
+    fn encode_csv(&mut self, batch: &RecordBatch) -> Result<(), Error> {
+        let mut writer = csv::WriterBuilder::new()
+            .with_header(self.header_pending)
+            .build(&mut self.buffer);
+        writer.write(batch).map_err(arrow_err)?;
+        self.header_pending = false;
+        Ok(())
+    }
+
+    /// Prints the rows held as one table.
+    fn print_page(&mut self) -> Result<(), Error> {
+        let table = pretty_format_batches_with_schema(Arc::clone(&self.schema), &self.page)
+            .map_err(arrow_err)?;
+        // Into memory: only a broken Display could fail.
+        writeln!(self.buffer, "{table}")
+            .map_err(|e| Error::Internal(format!("cannot format a result table: {e}")))?;
+        self.page.clear();
+        self.page_rows = 0;
+        self.paged = true;
+        self.flush()
+    }
+
+    /// Writes the encoded output to standard output.
+    fn flush(&mut self) -> Result<(), Error> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        write_bytes(&self.buffer)?;
+        self.buffer.clear();
+        Ok(())
+    }
+}
+
+/// An Arrow encoding error as the crate's error, on one line.
+fn arrow_err(e: ArrowError) -> Error {
+    df_err(e.into())
 }
 
 const HELP: &str = "\
@@ -271,15 +387,12 @@ async fn prompt(ctx: &SessionContext, format: OutputFormat) -> Result<(), Error>
     let mut buffer = String::new();
     loop {
         if interactive {
-            print!(
-                "{}",
-                if buffer.is_empty() {
-                    "tpch> "
-                } else {
-                    "   -> "
-                }
-            );
-            let _ = std::io::stdout().flush();
+            let prompt = if buffer.is_empty() {
+                "tpch> "
+            } else {
+                "   -> "
+            };
+            write_bytes(prompt.as_bytes())?;
         }
         let line = match lines.next() {
             Some(Ok(line)) => line,
@@ -301,9 +414,7 @@ async fn prompt(ctx: &SessionContext, format: OutputFormat) -> Result<(), Error>
                 "\\d" => {
                     let sql = "SELECT table_name FROM information_schema.tables \
                                WHERE table_schema = 'public' ORDER BY table_name";
-                    if let Err(e) = run_sql(ctx, sql, format).await {
-                        eprintln!("error: {}", one_line(&e.to_string()));
-                    }
+                    run_at_prompt(ctx, sql, format).await?;
                     continue;
                 }
                 "" => continue,
@@ -313,19 +424,28 @@ async fn prompt(ctx: &SessionContext, format: OutputFormat) -> Result<(), Error>
         buffer.push_str(&line);
         buffer.push('\n');
         if statement_complete(&buffer) {
-            if let Err(e) = run_sql(ctx, &buffer, format).await {
-                eprintln!("error: {}", one_line(&e.to_string()));
-            }
+            run_at_prompt(ctx, &buffer, format).await?;
             buffer.clear();
         }
     }
     // End of input: run what is left (a last statement without ';').
-    if !buffer.trim().is_empty()
-        && let Err(e) = run_sql(ctx, &buffer, format).await
-    {
-        eprintln!("error: {}", one_line(&e.to_string()));
+    if !buffer.trim().is_empty() {
+        run_at_prompt(ctx, &buffer, format).await?;
     }
     Ok(())
+}
+
+/// Runs `sql` typed at the prompt. Its error is printed and the prompt carries on, unless
+/// standard output failed: then nothing more can be shown, and the error ends the prompt.
+async fn run_at_prompt(ctx: &SessionContext, sql: &str, format: OutputFormat) -> Result<(), Error> {
+    match run_sql(ctx, sql, format).await {
+        Err(e) if is_stdout_error(&e) => Err(e),
+        Err(e) => {
+            eprintln!("error: {}", one_line(&e.to_string()));
+            Ok(())
+        }
+        Ok(()) => Ok(()),
+    }
 }
 
 /// Whether `sql` ends with `;` outside quotes and comments.

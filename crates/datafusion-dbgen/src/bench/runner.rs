@@ -10,7 +10,9 @@ use super::check::check_answer;
 use super::error::BenchError;
 use super::queries::{QUERY_COUNT, query};
 use super::report::{BenchReport, QueryReport, Verification};
-use super::source::{Source, tpch_context};
+use super::source::{Source, tpch_session_with};
+use crate::session::TpchSession;
+use crate::store::StorageOptions;
 use tpch_dbgen::ScaleFactor;
 
 /// Runs TPC-H query `n` (1..=22) in `ctx` and collects its result; the time covers planning,
@@ -53,6 +55,9 @@ pub struct BenchOptions {
     pub iterations: usize,
     /// Verify the first iteration's result against these answers (`None`: no verification).
     pub verify: Option<AnswerSet>,
+    /// Settings of the object store a `parquet:s3://…` source reads from, after the
+    /// environment's.
+    pub storage_options: StorageOptions,
 }
 
 impl BenchOptions {
@@ -66,6 +71,7 @@ impl BenchOptions {
             queries: (1..=QUERY_COUNT).collect(),
             iterations: 1,
             verify: None,
+            storage_options: StorageOptions::new(),
         }
     }
 }
@@ -125,7 +131,14 @@ pub async fn run_benchmark_with_progress(
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     let setup_started = Instant::now();
-    let ctx = tpch_context(&options.source, options.sf, options.target_partitions).await?;
+    let session = TpchSession::new().with_storage_options(options.storage_options.clone());
+    let ctx = tpch_session_with(
+        &options.source,
+        options.sf,
+        options.target_partitions,
+        &session,
+    )
+    .await?;
     let setup = setup_started.elapsed();
     let mut report = BenchReport {
         crate_version: env!("CARGO_PKG_VERSION"),

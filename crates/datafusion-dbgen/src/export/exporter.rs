@@ -46,6 +46,10 @@ pub struct ExportSummary {
     /// Temporary files of earlier runs that died (their process is gone) found in the output
     /// directories and removed before this export.
     pub stale_removed: Vec<PathBuf>,
+    /// With `overwrite` (and not a parts run): files of the tables' earlier outputs in other
+    /// layouts (`<table>/part-N.<ext>` after a run with more files per table, dbgen part files,
+    /// …) that this export replaced and removed, so the directory holds this export only.
+    pub superseded_removed: Vec<PathBuf>,
     /// The sink back end that wrote the files.
     pub backend: Backend,
     /// Wall-clock seconds of the whole export.
@@ -220,7 +224,33 @@ impl Exporter {
                 }
             }
         });
-        run.into_summary(self, sink.backend(), started, stale_removed)
+        let mut summary = run.into_summary(self, sink.backend(), started, stale_removed)?;
+        summary.superseded_removed = self.remove_superseded(&summary)?;
+        Ok(summary)
+    }
+
+    /// After an overwrite, the tables' earlier files in other layouts (local outputs; a parts
+    /// run keeps them: the other parts are other runs' output).
+    fn remove_superseded(&self, summary: &ExportSummary) -> Result<Vec<PathBuf>> {
+        let options = &self.options;
+        if !options.overwrite || options.part.is_some() || is_object_url(&options.output) {
+            return Ok(Vec::new());
+        }
+        let mut removed = Vec::new();
+        for table in &summary.tables {
+            let found = super::superseded::remove_superseded(
+                &options.output,
+                table.table.name(),
+                options.format.extension(),
+                &table.files,
+            )
+            .map_err(|source| Error::Io {
+                path: options.output.clone(),
+                source,
+            })?;
+            removed.extend(found);
+        }
+        Ok(removed)
     }
 
     /// The output URL, as text.
@@ -607,6 +637,7 @@ impl<'a> Run<'a> {
         Ok(ExportSummary {
             tables,
             stale_removed,
+            superseded_removed: Vec::new(),
             backend,
             seconds: started.elapsed().as_secs_f64(),
         })

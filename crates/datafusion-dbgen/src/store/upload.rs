@@ -17,6 +17,9 @@ use super::{ObjectStores, StoreEntry, StoreError, stale};
 /// S3's smallest part (but the last); GCS and Azure accept it too.
 pub const MIN_PART_SIZE: usize = 5 << 20;
 
+/// How long aborting an upload may take before it is left to the next run's cleanup.
+const ABORT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// S3's largest number of parts of one upload.
 const MAX_PARTS: usize = 10_000;
 
@@ -400,24 +403,33 @@ impl ObjectFile {
     }
 
     /// Aborts the upload: parts in flight are cancelled and the store drops what it received.
+    /// Bounded by [`ABORT_TIMEOUT`]: a store that cannot be reached keeps the upload (and its
+    /// marker), and the next run into the prefix aborts it.
     fn abort(&mut self) {
         for handle in self.parts.drain(..) {
             handle.abort();
         }
         let key = self.key.clone();
         let store = self.entry.store();
-        let _ = match self.upload.take() {
-            Some(Upload::Tracked {
-                multipart,
-                id,
-                marker,
-            }) => block_on(async move {
-                multipart.abort_multipart(&key, &id).await?;
-                store.delete(&marker).await
-            }),
-            Some(Upload::Plain(mut upload)) => block_on(async move { upload.abort().await }),
-            None => Ok(()),
-        };
+        let abort: futures::future::BoxFuture<'static, object_store::Result<()>> =
+            match self.upload.take() {
+                Some(Upload::Tracked {
+                    multipart,
+                    id,
+                    marker,
+                }) => Box::pin(async move {
+                    multipart.abort_multipart(&key, &id).await?;
+                    store.delete(&marker).await
+                }),
+                Some(Upload::Plain(mut upload)) => Box::pin(async move { upload.abort().await }),
+                None => return,
+            };
+        let _ = block_on(async move {
+            match tokio::time::timeout(ABORT_TIMEOUT, abort).await {
+                Ok(result) => result,
+                Err(_) => Ok(()),
+            }
+        });
     }
 }
 

@@ -280,3 +280,40 @@ fn parquet_sources_of_mixed_scale_factors_are_refused() {
         "{stderr}"
     );
 }
+
+/// `--overwrite` replaces a table's whole earlier output (issue 30, item 2): three files per
+/// table, then two, leave two; then one file leaves no `lineitem/` directory beside it.
+#[test]
+fn overwrite_removes_the_earlier_layouts_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let run = |files: &str| {
+        let (code, _, stderr) = tpch(&[
+            "gen",
+            "--sf",
+            "0.01",
+            "--tables",
+            "lineitem",
+            "--format",
+            "parquet",
+            "--files-per-table",
+            files,
+            "--no-progress",
+            "--overwrite",
+            "--output",
+            out,
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+    };
+    run("3");
+    run("2");
+    let mut names: Vec<String> = std::fs::read_dir(dir.path().join("lineitem"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["part-000.parquet", "part-001.parquet"]);
+    run("1");
+    assert!(!dir.path().join("lineitem").exists());
+    assert!(dir.path().join("lineitem.parquet").is_file());
+}

@@ -17,6 +17,7 @@ mod provider_plan;
 mod provider_pushdown;
 mod queries;
 mod refresh;
+mod reliability;
 mod sink;
 mod skip_ahead;
 mod sql_functions;

@@ -333,6 +333,29 @@ fn parquet_sources_and_query_streams_in_a_bucket() {
         ],
     );
     assert!(out.starts_with("n\n60175\n"), "{out}");
+    // `tpch bench` reads them too, configured by --storage-option alone (no AWS_* variables).
+    let out = Command::new(env!("CARGO_BIN_EXE_tpch"))
+        .args([
+            "bench",
+            "--sf",
+            "0.01",
+            "--source",
+            &source,
+            "--queries",
+            "1,6",
+        ])
+        .args(["--verify"])
+        .args(server.storage_args())
+        .env_remove("AWS_ENDPOINT_URL")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("2 passed"), "{stdout}");
     // Another scale factor's files are refused, naming the table.
     let out = tpch(
         &server,
@@ -369,4 +392,40 @@ fn parquet_sources_and_query_streams_in_a_bucket() {
         &["queries", "--sf", "1", "--output", "s3://data/q"],
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("s3://data/q/q01.sql exists"));
+}
+
+/// The server going away in the middle of an upload: the run fails with one line within the
+/// retry bound (15 s) plus a request, instead of hanging.
+#[test]
+#[ignore = "SF 1 upload; run with --include-ignored"]
+fn a_server_that_stops_mid_upload_is_a_bounded_one_line_error() {
+    let Some(mut server) = S3Server::start() else {
+        return;
+    };
+    server.create_bucket("data");
+    let child = Command::new(env!("CARGO_BIN_EXE_tpch"))
+        .args(["gen", "--sf", "1", "--tables", "lineitem", "--no-progress"])
+        .args(["--output", "s3://data/gone"])
+        .envs(server.env())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while server.open_uploads("data").is_empty() {
+        assert!(Instant::now() < deadline, "no upload started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    server.stop();
+    let stopped = Instant::now();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("s3://data/gone/lineitem.tbl"), "{stderr}");
+    assert!(
+        stopped.elapsed() < Duration::from_secs(45),
+        "{:?}",
+        stopped.elapsed()
+    );
 }
