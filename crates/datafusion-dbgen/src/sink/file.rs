@@ -135,7 +135,7 @@ impl FileShared {
     }
 }
 
-/// What [`LocalFile::finish`] published.
+/// What [`SinkFile::finish`](super::SinkFile::finish) published.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileSummary {
     /// Final path of the file.
