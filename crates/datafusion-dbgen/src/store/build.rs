@@ -8,6 +8,7 @@ use object_store::ObjectStoreScheme;
 #[cfg(feature = "cloud")]
 use object_store::RetryConfig;
 use object_store::memory::InMemory;
+use object_store::multipart::MultipartStore;
 use url::Url;
 
 use super::{StorageOptions, StoreEntry, StoreError};
@@ -50,74 +51,57 @@ fn apply_options<B>(
     Ok(builder)
 }
 
+/// A store that is also a multipart store (upload ids known: killed runs' uploads can be
+/// aborted later).
+fn entry<S: object_store::ObjectStore + MultipartStore>(base: &Url, store: Arc<S>) -> StoreEntry {
+    StoreEntry {
+        base: base.clone(),
+        store: Arc::clone(&store) as _,
+        multipart: Some(store),
+    }
+}
+
+/// The three cloud builders share their shape but no trait: environment, the URL, the crate's
+/// retry policy, then the explicit options (keys parsed by the builder's own config-key type).
+#[cfg(feature = "cloud")]
+macro_rules! cloud_store {
+    ($builder:ty, $base:expr, $options:expr) => {{
+        let builder = <$builder>::from_env()
+            .with_url($base.as_str())
+            .with_retry(retry());
+        let builder = apply_options(builder, $base, $options, |b, k, v| {
+            Some(b.with_config(k.to_ascii_lowercase().parse().ok()?, v))
+        })?;
+        let store = builder.build().map_err(|source| StoreError::Build {
+            url: $base.to_string(),
+            source,
+        })?;
+        Ok(entry($base, Arc::new(store)))
+    }};
+}
+
 /// The store `base` (`scheme://bucket`) names, configured by the environment, then `options`.
 pub(super) fn build(
     scheme: ObjectStoreScheme,
     base: &Url,
     options: &StorageOptions,
 ) -> Result<StoreEntry, StoreError> {
-    let built = |source| StoreError::Build {
-        url: base.to_string(),
-        source,
-    };
-    let _ = built;
     match scheme {
         ObjectStoreScheme::Memory => {
             apply_options((), base, options, |_, _, _| None)?;
-            let store = Arc::new(InMemory::new());
-            Ok(StoreEntry {
-                base: base.clone(),
-                store: Arc::clone(&store) as _,
-                multipart: Some(store),
-            })
+            Ok(entry(base, Arc::new(InMemory::new())))
         }
         #[cfg(feature = "cloud")]
         ObjectStoreScheme::AmazonS3 => {
-            use object_store::aws::AmazonS3Builder;
-            let builder = AmazonS3Builder::from_env()
-                .with_url(base.as_str())
-                .with_retry(retry());
-            let builder = apply_options(builder, base, options, |b, k, v| {
-                Some(b.with_config(k.to_ascii_lowercase().parse().ok()?, v))
-            })?;
-            let store = Arc::new(builder.build().map_err(built)?);
-            Ok(StoreEntry {
-                base: base.clone(),
-                store: Arc::clone(&store) as _,
-                multipart: Some(store),
-            })
+            cloud_store!(object_store::aws::AmazonS3Builder, base, options)
         }
         #[cfg(feature = "cloud")]
         ObjectStoreScheme::GoogleCloudStorage => {
-            use object_store::gcp::GoogleCloudStorageBuilder;
-            let builder = GoogleCloudStorageBuilder::from_env()
-                .with_url(base.as_str())
-                .with_retry(retry());
-            let builder = apply_options(builder, base, options, |b, k, v| {
-                Some(b.with_config(k.to_ascii_lowercase().parse().ok()?, v))
-            })?;
-            let store = Arc::new(builder.build().map_err(built)?);
-            Ok(StoreEntry {
-                base: base.clone(),
-                store: Arc::clone(&store) as _,
-                multipart: Some(store),
-            })
+            cloud_store!(object_store::gcp::GoogleCloudStorageBuilder, base, options)
         }
         #[cfg(feature = "cloud")]
         ObjectStoreScheme::MicrosoftAzure => {
-            use object_store::azure::MicrosoftAzureBuilder;
-            let builder = MicrosoftAzureBuilder::from_env()
-                .with_url(base.as_str())
-                .with_retry(retry());
-            let builder = apply_options(builder, base, options, |b, k, v| {
-                Some(b.with_config(k.to_ascii_lowercase().parse().ok()?, v))
-            })?;
-            let store = Arc::new(builder.build().map_err(built)?);
-            Ok(StoreEntry {
-                base: base.clone(),
-                store: Arc::clone(&store) as _,
-                multipart: Some(store),
-            })
+            cloud_store!(object_store::azure::MicrosoftAzureBuilder, base, options)
         }
         other => Err(StoreError::InvalidUrl {
             url: base.to_string(),

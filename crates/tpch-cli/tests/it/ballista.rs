@@ -351,26 +351,28 @@ fn owner(name: &str) -> Option<u32> {
 /// parts concatenate to dbgen's tables.
 #[test]
 fn distributed_export_uploads_every_part_to_one_bucket() {
-    let Some(server) = crate::support::s3::S3Server::start() else {
+    let Some(server) = crate::support::s3::S3Server::with_bucket("data") else {
         return;
     };
-    server.create_bucket("data");
     let cluster = ChildCluster::start(2);
     let url = "s3://data/dist";
-    let out = tpch()
-        .args([
-            "gen",
-            "--scheduler",
-            &cluster.url,
-            "--sf",
-            "0.1",
-            "--parts",
-            "4",
-        ])
-        .args(["--output", url])
-        .args(server.storage_args())
-        .output()
-        .unwrap();
+    let export = || {
+        tpch()
+            .args([
+                "gen",
+                "--scheduler",
+                &cluster.url,
+                "--sf",
+                "0.1",
+                "--parts",
+                "4",
+            ])
+            .args(["--output", url])
+            .args(server.storage_args())
+            .output()
+            .unwrap()
+    };
+    let out = export();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -395,20 +397,7 @@ fn distributed_export_uploads_every_part_to_one_bucket() {
     }
     assert_eq!(server.open_uploads("data"), Vec::<String>::new());
     // A second run finds the parts and refuses before the cluster writes anything.
-    let out = tpch()
-        .args([
-            "gen",
-            "--scheduler",
-            &cluster.url,
-            "--sf",
-            "0.1",
-            "--parts",
-            "4",
-        ])
-        .args(["--output", url])
-        .args(server.storage_args())
-        .output()
-        .unwrap();
+    let out = export();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(stderr.contains("exists; pass --overwrite"), "{stderr}");

@@ -70,10 +70,9 @@ fn assert_same_as_local(server: &S3Server, name: &str, args: &[&str]) {
 
 #[test]
 fn exports_to_s3_equal_local_exports() {
-    let Some(server) = S3Server::start() else {
+    let Some(server) = S3Server::with_bucket("data") else {
         return;
     };
-    server.create_bucket("data");
     // SF 0.1: lineitem.tbl (~72 MB) and lineitem.parquet go up as multipart uploads.
     assert_same_as_local(&server, "tbl", &["--sf", "0.1"]);
     assert_same_as_local(
@@ -102,10 +101,9 @@ fn exports_to_s3_equal_local_exports() {
 
 #[test]
 fn existing_objects_are_refused_before_any_upload() {
-    let Some(server) = S3Server::start() else {
+    let Some(server) = S3Server::with_bucket("data") else {
         return;
     };
-    server.create_bucket("data");
     let url = "s3://data/run";
     ok(
         &server,
@@ -196,8 +194,8 @@ fn wrong_credentials_are_a_one_line_error_naming_the_bucket() {
     assert!(!stderr.contains("test-secret"), "{stderr}");
 }
 
-/// Starts an SF 1 lineitem upload, waits until a multipart upload is open, then signals it.
-fn signal_mid_upload(server: &S3Server, url: &str, signal: i32) -> Output {
+/// Starts an SF 1 lineitem upload to `url` and waits until its multipart upload is open.
+fn start_sf1_upload(server: &S3Server, url: &str) -> std::process::Child {
     let child = Command::new(env!("CARGO_BIN_EXE_tpch"))
         .args([
             "gen",
@@ -219,6 +217,12 @@ fn signal_mid_upload(server: &S3Server, url: &str, signal: i32) -> Output {
         assert!(Instant::now() < deadline, "no upload started");
         std::thread::sleep(Duration::from_millis(20));
     }
+    child
+}
+
+/// Starts an SF 1 lineitem upload, waits until a multipart upload is open, then signals it.
+fn signal_mid_upload(server: &S3Server, url: &str, signal: i32) -> Output {
+    let child = start_sf1_upload(server, url);
     std::thread::sleep(Duration::from_millis(300));
     // SAFETY: kill(2) on our own child's pid.
     unsafe { libc::kill(child.id() as i32, signal) };
@@ -228,10 +232,9 @@ fn signal_mid_upload(server: &S3Server, url: &str, signal: i32) -> Output {
 #[test]
 #[ignore = "SF 1 upload; run with --include-ignored"]
 fn interrupted_and_killed_uploads_leave_nothing_behind() {
-    let Some(server) = S3Server::start() else {
+    let Some(server) = S3Server::with_bucket("data") else {
         return;
     };
-    server.create_bucket("data");
     let url = "s3://data/big";
 
     // SIGINT: the run aborts its upload before it exits.
@@ -259,10 +262,9 @@ fn interrupted_and_killed_uploads_leave_nothing_behind() {
 
 #[test]
 fn copy_to_s3_equals_copy_to_a_local_directory() {
-    let Some(server) = S3Server::start() else {
+    let Some(server) = S3Server::with_bucket("data") else {
         return;
     };
-    server.create_bucket("data");
     let dir = tempfile::tempdir().unwrap();
     let local = dir.path().to_str().unwrap();
     for (to, format) in [
@@ -306,10 +308,9 @@ fn copy_to_s3_equals_copy_to_a_local_directory() {
 
 #[test]
 fn parquet_sources_and_query_streams_in_a_bucket() {
-    let Some(server) = S3Server::start() else {
+    let Some(server) = S3Server::with_bucket("data") else {
         return;
     };
-    server.create_bucket("data");
     let url = "s3://data/pq";
     ok(
         &server,
@@ -399,23 +400,10 @@ fn parquet_sources_and_query_streams_in_a_bucket() {
 #[test]
 #[ignore = "SF 1 upload; run with --include-ignored"]
 fn a_server_that_stops_mid_upload_is_a_bounded_one_line_error() {
-    let Some(mut server) = S3Server::start() else {
+    let Some(mut server) = S3Server::with_bucket("data") else {
         return;
     };
-    server.create_bucket("data");
-    let child = Command::new(env!("CARGO_BIN_EXE_tpch"))
-        .args(["gen", "--sf", "1", "--tables", "lineitem", "--no-progress"])
-        .args(["--output", "s3://data/gone"])
-        .envs(server.env())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while server.open_uploads("data").is_empty() {
-        assert!(Instant::now() < deadline, "no upload started");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let child = start_sf1_upload(&server, "s3://data/gone");
     server.stop();
     let stopped = Instant::now();
     let out = child.wait_with_output().unwrap();

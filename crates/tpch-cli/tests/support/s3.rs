@@ -52,6 +52,13 @@ impl S3Server {
         Self::start_with(&[])
     }
 
+    /// A server with bucket `bucket` created.
+    pub fn with_bucket(bucket: &str) -> Option<S3Server> {
+        let server = Self::start()?;
+        server.create_bucket(bucket);
+        Some(server)
+    }
+
     /// A server that checks credentials after its first request (moto's
     /// `INITIAL_NO_AUTH_ACTION_COUNT`): create the bucket first, then every request needs keys
     /// it knows, which no test has.
