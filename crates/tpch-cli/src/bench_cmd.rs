@@ -106,6 +106,9 @@ fn tpch_run(args: BenchArgs, run: RunArg, interrupt: &Interrupt) -> Result<(), E
 }
 
 pub(crate) fn bench(args: BenchArgs, interrupt: &Interrupt) -> Result<(), Error> {
+    if let Some(path) = &args.json {
+        check_report_dir(path)?;
+    }
     if let Some(run) = args.run {
         return tpch_run(args, run, interrupt);
     }
@@ -199,6 +202,25 @@ fn print_row(options: &BenchOptions, q: &QueryReport, heading: bool) -> Result<(
         outln!("{}", BenchReport::table_header())?;
     }
     outln!("{}", BenchReport::table_row(q))
+}
+
+/// Refuses a `--json` path whose directory does not exist, before any query runs (not after
+/// all of them, when the report is written).
+fn check_report_dir(path: &std::path::Path) -> Result<(), Error> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => return Ok(()),
+    };
+    if dir.is_dir() {
+        return Ok(());
+    }
+    Err(Error::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("the directory {} does not exist", dir.display()),
+        ),
+    })
 }
 
 /// Writes the JSON report of `--json`.

@@ -625,3 +625,22 @@ fn sigint_cancels_a_running_benchmark_with_130() {
         text(&out.stderr)
     );
 }
+
+/// `--json` into a directory that does not exist is refused before any query runs (issue 30,
+/// item 15), with one line naming the path.
+#[test]
+fn a_json_report_into_a_missing_directory_is_refused_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("missing/report.json");
+    let started = std::time::Instant::now();
+    let out = tpch(&["bench", "--sf", "1", "--json", json.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("missing/report.json") && stderr.contains("does not exist"),
+        "{stderr}"
+    );
+    // Refused up front: SF 1's 22 queries take far longer than this.
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}
