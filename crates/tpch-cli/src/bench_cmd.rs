@@ -124,11 +124,15 @@ pub(crate) fn bench(args: BenchArgs, interrupt: &Interrupt) -> Result<(), Error>
         (None, true) => Some(AnswerSet::Embedded),
         (None, false) => None,
     };
+    let queries = parse_query_list(&args.queries).map_err(bench_err)?;
+    if let Some(answers) = &verify {
+        check_answers_exist(answers, sf.value(), &queries)?;
+    }
     let options = BenchOptions {
         sf: sf.value(),
         source,
         target_partitions: args.source.partitions(args.target_partitions),
-        queries: parse_query_list(&args.queries).map_err(bench_err)?,
+        queries,
         iterations: args.iterations,
         verify,
         storage_options: args.storage.options(),
@@ -202,6 +206,35 @@ fn print_row(options: &BenchOptions, q: &QueryReport, heading: bool) -> Result<(
         outln!("{}", BenchReport::table_header())?;
     }
     outln!("{}", BenchReport::table_row(q))
+}
+
+/// `--verify` checks every selected query or fails before running any: an SF without embedded
+/// answers, or an `--answers` directory without a query's `qNN.csv`, is an error naming it.
+fn check_answers_exist(answers: &AnswerSet, sf: f64, queries: &[usize]) -> Result<(), Error> {
+    for &n in queries {
+        match answers {
+            AnswerSet::Embedded if datafusion_dbgen::bench::answer(sf, n).is_none() => {
+                return Err(Error::InvalidOption(format!(
+                    "--verify: no embedded answer for q{n:02} at SF {sf} (embedded: SF 0.01, \
+                     0.1 and 1); pass --answers DIR with qNN.csv files, or leave out --verify"
+                )));
+            }
+            AnswerSet::Dir(dir) => {
+                let file = dir.join(format!("q{n:02}.csv"));
+                if !file.is_file() {
+                    return Err(Error::Io {
+                        path: file,
+                        source: std::io::Error::new(
+                            std::io::ErrorKind::NotFound,
+                            "--answers: no answer file for this query",
+                        ),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Refuses a `--json` path whose directory does not exist, before any query runs (not after

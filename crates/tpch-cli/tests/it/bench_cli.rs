@@ -293,15 +293,20 @@ fn cli_bench_fails_on_a_wrong_answer() {
     );
     assert_eq!(value["summary"]["all_passed"], false);
 
-    // A query without a file in the directory is "no answer", not a failure.
+    // A query without a file in the directory is refused before anything runs, naming the
+    // file (issue 30, item 15: it used to pass as "no answer").
     let out = tpch(&args("1,2"));
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
-        out.status.success(),
-        "{}{}",
-        text(&out.stdout),
-        text(&out.stderr)
+        stderr.contains("q02.csv") && stderr.contains("no answer file"),
+        "{stderr}"
     );
-    assert!(text(&out.stdout).contains("no_answer"));
+    // And so is --verify at a scale factor without embedded answers.
+    let out = tpch(&["bench", "--sf", "0.02", "--verify", "--queries", "6"]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("no embedded answer for q06 at SF 0.02"));
 
     // Bad options fail with one `error:` line.
     for bad in [
