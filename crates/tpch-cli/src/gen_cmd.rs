@@ -179,6 +179,14 @@ fn refresh_sets(args: &GenArgs, count: u32, interrupt: &Interrupt) -> Result<(),
             args.output.display()
         )));
     }
+    #[cfg(feature = "ballista")]
+    if args.scheduler.is_some() {
+        return Err(Error::InvalidOption(
+            "--updates writes the refresh sets here, not on a cluster: leave out --scheduler \
+             (a set is 0.1 % of orders, small at any SF)"
+                .into(),
+        ));
+    }
     let conflicting = [
         (args.tables.is_some(), "--tables"),
         (

@@ -402,3 +402,18 @@ fn distributed_export_uploads_every_part_to_one_bucket() {
     assert!(!out.status.success());
     assert!(stderr.contains("exists; pass --overwrite"), "{stderr}");
 }
+
+/// `--updates` with `--scheduler` is refused instead of running here silently (issue 30,
+/// item 15); no cluster is needed to say so.
+#[test]
+fn refresh_sets_are_not_sent_to_a_cluster() {
+    let out = tpch()
+        .args(["gen", "--sf", "0.01", "--updates", "1"])
+        .args(["--scheduler", "df://127.0.0.1:1", "--output", "unused"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("leave out --scheduler"), "{stderr}");
+    assert!(!Path::new("unused").exists());
+}
