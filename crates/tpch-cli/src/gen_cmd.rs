@@ -152,33 +152,31 @@ pub(crate) fn generate(args: GenArgs, interrupt: &Interrupt) -> Result<(), Error
         bars.finish();
     }
     let summary = result?;
-    if !summary.stale_removed.is_empty() {
-        let what = match datafusion_dbgen::store::is_object_url(&args.output) {
-            true => "aborted {} unfinished upload(s) left by an earlier, killed run",
-            false => "removed {} stale temporary file(s) left by an earlier, interrupted run",
-        };
-        let names: Vec<String> = summary
-            .stale_removed
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect();
-        eprintln!(
-            "{}: {}",
-            what.replace("{}", &names.len().to_string()),
-            names.join(", ")
-        );
-    }
+    report_stale(&args.output, &summary.stale_removed);
     print_summary(&summary)
+}
+
+/// Says on standard error what an earlier, killed run left behind and this run removed.
+fn report_stale(output: &std::path::Path, removed: &[std::path::PathBuf]) {
+    if removed.is_empty() {
+        return;
+    }
+    let (verb, what) = match datafusion_dbgen::store::is_object_url(output) {
+        true => (
+            "aborted",
+            "unfinished upload(s) left by an earlier, killed run",
+        ),
+        false => (
+            "removed",
+            "stale temporary file(s) left by an earlier, interrupted run",
+        ),
+    };
+    let names: Vec<String> = removed.iter().map(|p| p.display().to_string()).collect();
+    eprintln!("{verb} {} {what}: {}", names.len(), names.join(", "));
 }
 
 /// `--updates N`: the refresh sets, alone (as `dbgen -U` writes no base table).
 fn refresh_sets(args: &GenArgs, count: u32, interrupt: &Interrupt) -> Result<(), Error> {
-    if datafusion_dbgen::store::is_object_url(&args.output) {
-        return Err(Error::InvalidOption(format!(
-            "--updates writes refresh sets to a local directory, not {}",
-            args.output.display()
-        )));
-    }
     #[cfg(feature = "ballista")]
     if args.scheduler.is_some() {
         return Err(Error::InvalidOption(
@@ -209,16 +207,20 @@ fn refresh_sets(args: &GenArgs, count: u32, interrupt: &Interrupt) -> Result<(),
         Some(choice) => BackendChoice::from(choice),
         None => BackendChoice::from_env()?,
     };
+    let mut options = ExportOptions::new(args.sf);
+    options.output = args.output.clone();
+    options.overwrite = args.overwrite;
+    options.storage_options = args.storage.options();
     let started = std::time::Instant::now();
     let flag = interrupt.flag();
-    let files = write_refresh_sets(
-        &args.sf,
+    let written = write_refresh_sets(
+        &options,
         count,
-        &args.output,
-        args.overwrite,
         SinkConfig::default().backend(backend),
         Some(&flag),
     )?;
+    report_stale(&args.output, &written.stale_removed);
+    let files = written.files;
     outln!("{:<20} {:>8} {:>10}", "file", "rows", "bytes")?;
     for file in &files {
         let name = file.path.file_name().unwrap_or_default().to_string_lossy();

@@ -27,6 +27,7 @@ use futures::StreamExt;
 use super::job::{CopyJob, CopyTarget, Encoding, count_schema};
 use crate::export::Format;
 use crate::sink::{Backend, SinkConfig};
+use crate::store::ObjectStores;
 
 /// The writer plan of `COPY … TO` made by the crate's file formats
 /// ([`register`](super::register)).
@@ -54,6 +55,8 @@ pub struct TpchCopyExec {
     sink: SinkConfig,
     backend: Backend,
     order: Option<LexRequirement>,
+    /// Stores configured for this COPY (its `OPTIONS`); `None`: the session's.
+    stores: Option<Arc<ObjectStores>>,
     metrics: ExecutionPlanMetricsSet,
     properties: Arc<PlanProperties>,
 }
@@ -92,9 +95,17 @@ impl TpchCopyExec {
             encoding: Arc::new(encoding),
             sink,
             order,
+            stores: None,
             metrics: ExecutionPlanMetricsSet::new(),
             properties,
         })
+    }
+
+    /// Writes object-store targets through `stores` instead of the session's (`None`: the
+    /// session's).
+    pub(crate) fn with_object_stores(mut self, stores: Option<Arc<ObjectStores>>) -> Self {
+        self.stores = stores;
+        self
     }
 
     /// The plan whose rows are written.
@@ -136,6 +147,7 @@ impl TpchCopyExec {
             sink: self.sink.clone(),
             backend: self.backend,
             order: self.order.clone(),
+            stores: self.stores.clone(),
             metrics: ExecutionPlanMetricsSet::new(),
             properties: Arc::clone(&self.properties),
         }
@@ -258,6 +270,7 @@ impl ExecutionPlan for TpchCopyExec {
             encoding: Arc::clone(&self.encoding),
             sink: self.sink.clone(),
             context,
+            stores: self.stores.clone(),
             baseline: BaselineMetrics::new(&self.metrics, 0),
             files: MetricBuilder::new(&self.metrics).counter("files_written", 0),
             bytes: MetricBuilder::new(&self.metrics).counter("bytes_written", 0),

@@ -18,7 +18,7 @@ use datafusion::datasource::file_format::parquet::ParquetFormatFactory;
 use datafusion::datasource::file_format::{FileFormat, FileFormatFactory, FileMeta};
 use datafusion::datasource::physical_plan::{FileScanConfig, FileSinkConfig, FileSource};
 use datafusion::datasource::table_schema::TableSchema;
-use datafusion::error::Result;
+use datafusion::error::{DataFusionError, Result};
 use datafusion::logical_expr::dml::InsertOp;
 use datafusion::object_store::{ObjectMeta, ObjectStore};
 use datafusion::physical_expr::LexRequirement;
@@ -31,6 +31,7 @@ use super::{CopyConfig, DbgenOptions};
 use crate::export::Format;
 use crate::export::batches::TextOptions;
 use crate::export::delimited::Dialect;
+use crate::store::{ObjectStores, StorageOptions, is_object_url};
 
 /// DataFusion's own factory for `format` (the one reads go through); `tbl` reads are not
 /// supported, and its factory is a CSV factory for `|`-separated text.
@@ -113,15 +114,18 @@ impl FileFormatFactory for TpchFormatFactory {
         state: &dyn Session,
         format_options: &HashMap<String, String>,
     ) -> Result<Arc<dyn FileFormat>> {
+        // `aws.*`, `gcp.*`, `azure.*`: how to reach the target, not how to encode it.
+        let (storage, format_options) = StorageOptions::from_sql_options(format_options);
         let (inner, tbl) = match self.format {
-            Format::Parquet | Format::Csv => (self.inner.create(state, format_options)?, None),
-            Format::Tbl => (tbl_read_format(), Some(TblOptions::parse(format_options)?)),
+            Format::Parquet | Format::Csv => (self.inner.create(state, &format_options)?, None),
+            Format::Tbl => (tbl_read_format(), Some(TblOptions::parse(&format_options)?)),
         };
         Ok(Arc::new(TpchFileFormat {
             format: self.format,
             inner,
             tbl,
             config: Arc::clone(&self.config),
+            storage,
         }))
     }
 
@@ -132,6 +136,7 @@ impl FileFormatFactory for TpchFormatFactory {
         };
         Arc::new(TpchFileFormat {
             format: self.format,
+            storage: StorageOptions::new(),
             inner,
             tbl,
             config: Arc::clone(&self.config),
@@ -198,9 +203,39 @@ pub struct TpchFileFormat {
     inner: Arc<dyn FileFormat>,
     tbl: Option<TblOptions>,
     config: Arc<CopyConfig>,
+    /// Store settings given in the COPY's `OPTIONS` (`aws.*`, …), over the session's.
+    storage: StorageOptions,
 }
 
 impl TpchFileFormat {
+    /// The stores a COPY with storage settings in its `OPTIONS` writes through: the session's
+    /// settings, then the COPY's. `None` without such settings (the session's stores are used).
+    /// DataFusion's own writer (the fallback) finds the store in the runtime's registry, so it
+    /// is registered there too.
+    fn stores_of_options(
+        &self,
+        state: &dyn Session,
+        conf: &FileSinkConfig,
+    ) -> Result<Option<Arc<ObjectStores>>> {
+        if self.storage.is_empty() {
+            return Ok(None);
+        }
+        let url = conf.original_url.as_str();
+        if !is_object_url(Path::new(url)) {
+            return plan_err!(
+                "COPY to {url}: storage options (aws.*, gcp.*, azure.*) apply to object-store \
+                 URLs only"
+            );
+        }
+        let session = ObjectStores::of_session(state.config(), state.runtime_env(), url);
+        let options = session.options().merged_with(&self.storage);
+        let stores = Arc::new(ObjectStores::new(options));
+        stores
+            .register_in(state.runtime_env(), url)
+            .map_err(|e| DataFusionError::Plan(format!("COPY to {url}: {e}")))?;
+        Ok(Some(stores))
+    }
+
     /// The format.
     pub fn format(&self) -> Format {
         self.format
@@ -444,15 +479,19 @@ impl FileFormat for TpchFileFormat {
             Some(options) => options.apply(self.config.sink.clone())?,
             None => self.config.sink.clone(),
         };
+        let stores = self.stores_of_options(state, &conf)?;
         match (target, encoding) {
-            (Some(target), Some(encoding)) => Ok(Arc::new(TpchCopyExec::try_new(
-                input,
-                self.format,
-                target,
-                encoding,
-                sink,
-                order_requirements,
-            )?)),
+            (Some(target), Some(encoding)) => Ok(Arc::new(
+                TpchCopyExec::try_new(
+                    input,
+                    self.format,
+                    target,
+                    encoding,
+                    sink,
+                    order_requirements,
+                )?
+                .with_object_stores(stores),
+            )),
             _ if self.format == Format::Tbl => not_impl_err!(
                 "STORED AS TBL writes only COPY … TO a local path without PARTITIONED BY"
             ),

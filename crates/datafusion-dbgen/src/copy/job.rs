@@ -87,6 +87,8 @@ pub(super) struct CopyJob {
     pub(super) encoding: Arc<Encoding>,
     pub(super) sink: SinkConfig,
     pub(super) context: Arc<TaskContext>,
+    /// The stores of object-store targets (`None`: the session's).
+    pub(super) stores: Option<Arc<ObjectStores>>,
     pub(super) baseline: BaselineMetrics,
     pub(super) files: Count,
     pub(super) bytes: Count,
@@ -243,6 +245,7 @@ impl CopyJob {
             encoding,
             sink,
             context,
+            stores,
             baseline,
             files: files_metric,
             bytes: bytes_metric,
@@ -250,11 +253,13 @@ impl CopyJob {
         let partitions = input.output_partitioning().partition_count();
         let paths = target.paths(partitions);
         let buffer_size = sink.buffer_size;
-        let stores = ObjectStores::of_session(
-            context.session_config(),
-            &context.runtime_env(),
-            &target.path().to_string_lossy(),
-        );
+        let stores = stores.unwrap_or_else(|| {
+            ObjectStores::of_session(
+                context.session_config(),
+                &context.runtime_env(),
+                &target.path().to_string_lossy(),
+            )
+        });
         let (sink, files) = {
             let to = target.clone();
             let stores = Arc::clone(&stores);

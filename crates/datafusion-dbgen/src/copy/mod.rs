@@ -72,6 +72,11 @@
 //! - TBL: `format.whole_decimal_columns` (comma-separated decimal columns printed without
 //!   places when whole, as dbgen prints `l_quantity`; default `l_quantity`). Reading `tbl` is
 //!   not supported (read `.tbl` as CSV with `|` as the delimiter).
+//! - Object stores (`COPY … TO 's3://bucket/…'`, any format): `aws.*`, `gcp.*` and `azure.*`
+//!   options configure the bucket's store as datafusion-cli's do (`'aws.endpoint'`,
+//!   `'aws.access_key_id'`, `'aws.secret_access_key'`, `'aws.region'`, `'aws.allow_http'`, …;
+//!   see [`StorageOptions::from_sql_options`](crate::store::StorageOptions::from_sql_options)),
+//!   over the session's settings and the environment's. On a local target they are an error.
 //!
 //! # When DataFusion's own writer is used
 //!
@@ -79,7 +84,9 @@
 //! listing table) are planned with DataFusion's writer (`DataSinkExec`) as without
 //! [`register`]:
 //! - `PARTITIONED BY (…)` (hive-style directories: DataFusion's demultiplexer);
-//! - targets that are not local paths (object stores: `s3://…`, `memory://…`);
+//! - targets that are neither local paths nor object-store URLs the crate knows (`s3://…`,
+//!   `gs://…`, `az://…`, `memory://…` are written by the crate, through the sink's
+//!   object-store back end);
 //! - CSV with `compression`, a `quote` other than `"`, `escape`, `double_quote false`, a
 //!   `quote_style` other than `Necessary`, or whitespace trimming;
 //! - Parquet with encryption (`format.crypto.*`), or when the crate is built without its

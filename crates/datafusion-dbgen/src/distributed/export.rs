@@ -365,16 +365,17 @@ pub async fn export_tables(ctx: &SessionContext, mut spec: ExportSpec) -> Result
     let table = Arc::new(ExportTable::try_new(spec)?);
     let spec = table.spec();
     let output = spec.options.output.clone();
-    let existing = match (spec.options.overwrite, objects) {
-        (true, _) => None,
-        (false, false) => spec.planned_files()?.into_iter().find(|f| f.exists()),
-        (false, true) => existing_object(spec).await?,
-    };
-    if let Some(found) = existing {
-        return Err(DataFusionError::Execution(format!(
-            "{} exists; pass --overwrite to replace it",
-            found.display()
-        )));
+    match (spec.options.overwrite, objects) {
+        (true, _) => {}
+        (false, true) => refuse_existing_objects(spec).await?,
+        (false, false) => {
+            if let Some(found) = spec.planned_files()?.into_iter().find(|f| f.exists()) {
+                return Err(DataFusionError::Execution(format!(
+                    "{} exists; pass --overwrite to replace it",
+                    found.display()
+                )));
+            }
+        }
     }
     if !objects {
         std::fs::create_dir_all(&output)?;
@@ -391,32 +392,26 @@ pub async fn export_tables(ctx: &SessionContext, mut spec: ExportSpec) -> Result
     Ok(rows)
 }
 
-/// The first planned object of `spec` that exists already (one listing of the output prefix;
+/// Refuses a planned object of `spec` that exists already (one listing of the output prefix;
 /// nation and region, which every part rewrites identically, do not count).
-async fn existing_object(spec: &ExportSpec) -> Result<Option<PathBuf>> {
+async fn refuse_existing_objects(spec: &ExportSpec) -> Result<()> {
     let stores = crate::store::ObjectStores::new(spec.options.storage_options.clone());
     let prefix = spec.options.output.to_string_lossy().into_owned();
     let mut planned = Vec::new();
     for part in 1..=spec.parts {
         if let Some(exporter) = spec.exporter(part)? {
             let files = exporter.planned_files()?.into_iter();
-            planned.extend(files.filter(|f| !f.table.is_fixed()).map(|f| f.path));
+            planned.extend(
+                files
+                    .filter(|f| !f.table.is_fixed())
+                    .map(|f| f.path.to_string_lossy().into_owned()),
+            );
         }
     }
-    let found = tokio::task::spawn_blocking(move || {
-        let listed: std::collections::HashSet<String> = stores.list(&prefix)?.into_iter().collect();
-        for path in planned {
-            let (entry, key) = stores.resolve(&path.to_string_lossy())?;
-            if listed.contains(&entry.url_of(&key)) {
-                return Ok(Some(path));
-            }
-        }
-        Ok::<_, crate::store::StoreError>(None)
-    })
-    .await
-    .map_err(|e| DataFusionError::External(Box::new(e)))?
-    .map_err(|e| DataFusionError::External(Box::new(e)))?;
-    Ok(found)
+    tokio::task::spawn_blocking(move || stores.refuse_existing(&prefix, planned))
+        .await
+        .map_err(|e| DataFusionError::External(Box::new(e)))?
+        .map_err(|e| DataFusionError::Execution(e.to_string()))
 }
 
 fn manifest_rows(batches: &[RecordBatch]) -> Result<Vec<ManifestRow>> {

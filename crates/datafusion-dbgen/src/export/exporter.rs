@@ -1,7 +1,7 @@
 //! The export pipeline: all requested tables at once, cut into chunks that a pool of workers
 //! generates and encodes in parallel, committed in order per file to one shared sink.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -14,7 +14,7 @@ use super::parquet::{ParquetFile, ParquetOptions, encode_row_group, generator_ro
 use super::plan::{CHUNK_BYTES, FilePlan, chunk_ranges, plan_files};
 use crate::error::{Error, Result};
 use crate::sink::{Backend, Sink, SinkConfig, SinkFile};
-use crate::store::{ObjectStores, StoreError, is_object_url};
+use crate::store::{ObjectStores, is_object_url};
 use tpch_dbgen::{RowRange, ScaleFactor, Table};
 
 /// Receives progress while an export runs (called from worker threads).
@@ -269,15 +269,11 @@ impl Exporter {
         if self.options.overwrite {
             return Ok(());
         }
-        let existing: HashSet<String> = stores.list(&self.output_url())?.into_iter().collect();
-        for file in files.iter().filter(|f| !self.rewritable(f)) {
-            let (entry, key) = stores.resolve(&file.path.to_string_lossy())?;
-            let url = entry.url_of(&key);
-            if existing.contains(&url) {
-                return Err(StoreError::Exists { url }.into());
-            }
-        }
-        Ok(())
+        let planned = files
+            .iter()
+            .filter(|f| !self.rewritable(f))
+            .map(|f| f.path.to_string_lossy());
+        Ok(stores.refuse_existing(&self.output_url(), planned)?)
     }
 
     fn prepare_directories(&self, files: &[FilePlan]) -> Result<()> {

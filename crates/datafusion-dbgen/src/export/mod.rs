@@ -14,4 +14,4 @@ mod superseded;
 pub use exporter::{ExportSummary, Exporter, Progress, TableSummary};
 pub use format::Format;
 pub use options::{ExportOptions, MAX_THREADS};
-pub use refresh::{RefreshFile, write_refresh_sets};
+pub use refresh::{RefreshFile, RefreshSets, write_refresh_sets};

@@ -2,13 +2,16 @@
 //! RF1 inserts) and `delete.K` (the order keys RF2 deletes, `key|` a line), for K = 1..N,
 //! byte-identical to dbgen and published atomically through the [`Sink`].
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::delimited::{Dialect, RowWriter, write_rows};
+use super::options::ExportOptions;
 use crate::error::{Error, Result};
 use crate::sink::{Sink, SinkConfig, SinkFile};
-use tpch_dbgen::{ColumnMask, RefreshSet, ScaleFactor};
+use crate::store::{ObjectStores, is_object_url};
+use tpch_dbgen::{ColumnMask, RefreshSet};
 
 /// One file written.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,6 +24,16 @@ pub struct RefreshFile {
     pub bytes: u64,
 }
 
+/// What [`write_refresh_sets`] wrote.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefreshSets {
+    /// The files, in the order written.
+    pub files: Vec<RefreshFile>,
+    /// Temporary files (local) or unfinished uploads (object stores) that earlier, killed runs
+    /// left in the output and that this run removed.
+    pub stale_removed: Vec<PathBuf>,
+}
+
 /// The three file names of refresh set `k`, as dbgen names them.
 pub fn refresh_file_names(k: u32) -> [String; 3] {
     [
@@ -30,40 +43,50 @@ pub fn refresh_file_names(k: u32) -> [String; 3] {
     ]
 }
 
-/// Writes refresh sets `1..=count` of `sf` into `dir` (created if missing). Existing files are
-/// an error unless `overwrite`; a set `cancel` stops before the next file (the finished ones
-/// are kept, the one in progress is removed: [`Error::Cancelled`]).
+/// Writes refresh sets `1..=count` of `options.sf` into `options.output`: a local directory
+/// (created if missing) or an object-store URL (`s3://bucket/prefix`, with
+/// `options.storage_options`). Existing files are an error unless `options.overwrite`; the
+/// other fields of `options` (tables, format, parts, …) do not apply to refresh sets.
+/// `cancel` stops before the next file (the finished ones are kept, the one in progress is
+/// removed: [`Error::Cancelled`]).
 pub fn write_refresh_sets(
-    sf: &ScaleFactor,
+    options: &ExportOptions,
     count: u32,
-    dir: &Path,
-    overwrite: bool,
     sink: SinkConfig,
     cancel: Option<&AtomicBool>,
-) -> Result<Vec<RefreshFile>> {
-    let sets = RefreshSet::first(sf, count)?;
-    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    if !overwrite {
-        let existing = sets
-            .iter()
-            .flat_map(|set| refresh_file_names(set.number()))
-            .map(|name| dir.join(name))
-            .find(|path| path.exists());
-        if let Some(path) = existing {
+) -> Result<RefreshSets> {
+    let sets = RefreshSet::first(&options.sf, count)?;
+    let dir = options.output.as_path();
+    let planned = sets
+        .iter()
+        .flat_map(|set| refresh_file_names(set.number()))
+        .map(|name| dir.join(name));
+    let mut sink = Sink::try_new(sink.for_producers(1).replace(options.overwrite))?;
+    let stale_removed = if is_object_url(dir) {
+        let stores = Arc::new(ObjectStores::new(options.storage_options.clone()));
+        let prefix = dir.to_string_lossy();
+        if !options.overwrite {
+            stores.refuse_existing(&prefix, planned.map(|p| p.to_string_lossy().into_owned()))?;
+        }
+        let stale = stores.abort_stale_uploads(&prefix)?;
+        sink = sink.with_object_stores(stores);
+        stale
+    } else {
+        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        if let Some(path) = planned.filter(|_| !options.overwrite).find(|p| p.exists()) {
             return Err(Error::InvalidOption(format!(
                 "{} exists; pass --overwrite to replace it",
                 path.display()
             )));
         }
-    }
-    crate::sink::remove_stale_temp_files(dir).map_err(|source| Error::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    let sink = Sink::try_new(sink.for_producers(1))?;
+        crate::sink::remove_stale_temp_files(dir).map_err(|source| Error::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?
+    };
     let mut written = Vec::new();
     for set in &sets {
         let [orders, lineitem, delete] = refresh_file_names(set.number()).map(|n| dir.join(n));
@@ -80,11 +103,18 @@ pub fn write_refresh_sets(
             }
             let mut file = sink.create(&path)?;
             let rows = content.write(set, &mut file)?;
-            let bytes = file.finish()?.bytes;
-            written.push(RefreshFile { path, rows, bytes });
+            let summary = file.finish()?;
+            written.push(RefreshFile {
+                path: summary.path,
+                rows,
+                bytes: summary.bytes,
+            });
         }
     }
-    Ok(written)
+    Ok(RefreshSets {
+        files: written,
+        stale_removed,
+    })
 }
 
 /// What one refresh file holds.
@@ -130,14 +160,23 @@ impl super::delimited::DelimitedRow for DeleteKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tpch_dbgen::ScaleFactor;
+
+    fn options_at(sf: &ScaleFactor, dir: &std::path::Path) -> ExportOptions {
+        let mut options = ExportOptions::new(*sf);
+        options.output = dir.to_path_buf();
+        options
+    }
 
     /// Set 1 at SF 0.01 equals dbgen's files (kept whole in testdata/updates/sf0.01).
     #[test]
     fn set_one_equals_dbgen() {
         let dir = tempfile::tempdir().unwrap();
         let sf = ScaleFactor::try_new(0.01).unwrap();
-        let files =
-            write_refresh_sets(&sf, 2, dir.path(), false, SinkConfig::default(), None).unwrap();
+        let options = options_at(&sf, dir.path());
+        let files = write_refresh_sets(&options, 2, SinkConfig::default(), None)
+            .unwrap()
+            .files;
         assert_eq!(files.len(), 6);
         let expected = [
             (
@@ -160,7 +199,7 @@ mod tests {
         assert_eq!(files[2].rows, 10);
         assert_eq!(files[2].bytes, 33);
         // No overwrite without asking; nothing else is left in the directory.
-        let again = write_refresh_sets(&sf, 1, dir.path(), false, SinkConfig::default(), None);
+        let again = write_refresh_sets(&options, 1, SinkConfig::default(), None);
         assert!(matches!(again, Err(Error::InvalidOption(m)) if m.contains("exists")));
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 6);
     }
@@ -170,17 +209,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let sf = ScaleFactor::try_new(0.01).unwrap();
         let stop = AtomicBool::new(true);
-        let result = write_refresh_sets(
-            &sf,
-            1,
-            dir.path(),
-            false,
-            SinkConfig::default(),
-            Some(&stop),
-        );
+        let options = options_at(&sf, dir.path());
+        let result = write_refresh_sets(&options, 1, SinkConfig::default(), Some(&stop));
         assert!(matches!(result, Err(Error::Cancelled { finished }) if finished.is_empty()));
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
-        let zero = write_refresh_sets(&sf, 0, dir.path(), false, SinkConfig::default(), None);
+        let zero = write_refresh_sets(&options, 0, SinkConfig::default(), None);
         assert!(zero.is_err());
     }
 }

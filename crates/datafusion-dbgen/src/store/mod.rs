@@ -185,6 +185,68 @@ impl StorageOptions {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// These options, then `later`'s (which win where both set a key).
+    pub fn merged_with(&self, later: &StorageOptions) -> StorageOptions {
+        let mut merged = self.clone();
+        for (key, value) in later.iter() {
+            merged.set(key, value);
+        }
+        merged
+    }
+
+    /// Takes the storage settings out of SQL `OPTIONS (…)` keys, as datafusion-cli names them:
+    /// `aws.<key>`, `gcp.<key>` / `google.<key>` and `azure.<key>` become the `object_store`
+    /// keys `aws_<key>`, `google_<key>` and `azure_<key>` (`'aws.endpoint' '…'`,
+    /// `'aws.access_key_id' '…'`, `'aws.allow_http' 'true'`, …). Returns them and the other
+    /// options, unchanged.
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// use datafusion_dbgen::store::StorageOptions;
+    ///
+    /// let sql: HashMap<String, String> = [
+    ///     ("aws.endpoint", "http://127.0.0.1:9000"),
+    ///     ("format.compression", "zstd(1)"),
+    /// ]
+    /// .into_iter()
+    /// .map(|(k, v)| (k.to_string(), v.to_string()))
+    /// .collect();
+    /// let (storage, rest) = StorageOptions::from_sql_options(&sql);
+    /// assert_eq!(
+    ///     storage.iter().collect::<Vec<_>>(),
+    ///     [("aws_endpoint", "http://127.0.0.1:9000")]
+    /// );
+    /// assert_eq!(rest.keys().collect::<Vec<_>>(), ["format.compression"]);
+    /// ```
+    pub fn from_sql_options(
+        options: &HashMap<String, String>,
+    ) -> (StorageOptions, HashMap<String, String>) {
+        let mut storage = StorageOptions::new();
+        let mut rest = HashMap::new();
+        // Sorted, so that a key given twice in two spellings resolves the same way every time.
+        let mut keys: Vec<&String> = options.keys().collect();
+        keys.sort();
+        for key in keys {
+            let value = &options[key];
+            let storage_key = key.split_once('.').and_then(|(ns, name)| {
+                let prefix = match ns.to_ascii_lowercase().as_str() {
+                    "aws" => "aws",
+                    "gcp" | "google" => "google",
+                    "azure" => "azure",
+                    _ => return None,
+                };
+                Some(format!("{prefix}_{name}"))
+            });
+            match storage_key {
+                Some(k) => storage.set(k, value.clone()),
+                None => {
+                    rest.insert(key.clone(), value.clone());
+                }
+            }
+        }
+        (storage, rest)
+    }
 }
 
 /// `key=…` of a malformed pair (the value might be a secret).
@@ -408,6 +470,26 @@ impl ObjectStores {
             source,
         })?;
         Ok(listed.iter().map(|key| entry.url_of(key)).collect())
+    }
+
+    /// Refuses to start an output that would replace an object: the first of `planned` (URLs
+    /// under `prefix_url`) that exists is [`StoreError::Exists`]. One listing of the prefix,
+    /// however many objects are planned.
+    pub fn refuse_existing<I, S>(&self, prefix_url: &str, planned: I) -> Result<(), StoreError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let listed: std::collections::HashSet<String> =
+            self.list(prefix_url)?.into_iter().collect();
+        for url in planned {
+            let (entry, key) = self.resolve(url.as_ref())?;
+            let url = entry.url_of(&key);
+            if listed.contains(&url) {
+                return Err(StoreError::Exists { url });
+            }
+        }
+        Ok(())
     }
 
     /// Aborts the multipart uploads that dead processes of this host left under `prefix_url`

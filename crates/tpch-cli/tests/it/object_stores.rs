@@ -97,6 +97,26 @@ fn exports_to_s3_equal_local_exports() {
         "parts",
         &["--sf", "0.01", "--parts", "3", "--part", "2"],
     );
+    // Refresh sets (dbgen -U) go to a bucket too, and are refused there once they exist.
+    assert_same_as_local(&server, "updates", &["--sf", "0.01", "--updates", "2"]);
+    let again = tpch(
+        &server,
+        &[
+            "gen",
+            "--sf",
+            "0.01",
+            "--updates",
+            "1",
+            "--output",
+            "s3://data/updates",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(!again.status.success());
+    assert!(
+        stderr.contains("s3://data/updates/orders.tbl.u1 exists"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -416,4 +436,71 @@ fn a_server_that_stops_mid_upload_is_a_bounded_one_line_error() {
         "{:?}",
         stopped.elapsed()
     );
+}
+
+/// Store settings in COPY's `OPTIONS` (as datafusion-cli names them) reach the bucket with no
+/// environment and no session settings, through the crate's writer and DataFusion's
+/// (`PARTITIONED BY`) alike.
+#[test]
+fn copy_options_carry_the_store_settings() {
+    use datafusion::prelude::SessionConfig;
+    use datafusion_dbgen::session::TpchSession;
+
+    let Some(server) = S3Server::with_bucket("data") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let local = dir.path().to_str().unwrap();
+    let options = format!(
+        "OPTIONS ('aws.endpoint' '{}', 'aws.access_key_id' 'test', 'aws.secret_access_key' \
+         'test-secret', 'aws.region' 'us-east-1', 'aws.allow_http' 'true')",
+        server.endpoint()
+    );
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let ctx = TpchSession::new()
+        .with_tables(0.01)
+        .unwrap()
+        .context(SessionConfig::new().with_target_partitions(2))
+        .unwrap();
+    let run = |sql: String| {
+        runtime
+            .block_on(async { ctx.sql(&sql).await?.collect().await })
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    };
+    for to in ["s3://data/opts", local] {
+        let opts = if to == local { "" } else { options.as_str() };
+        run(format!(
+            "COPY (SELECT * FROM nation) TO '{to}/nation.tbl' STORED AS TBL {opts}"
+        ));
+        run(format!(
+            "COPY (SELECT * FROM orders) TO '{to}/orders/' STORED AS PARQUET {opts}"
+        ));
+        run(format!(
+            "COPY (SELECT n_nationkey, n_regionkey FROM nation) TO '{to}/hive/' STORED AS CSV \
+             PARTITIONED BY (n_regionkey) {opts}"
+        ));
+    }
+    let files = local_files(dir.path());
+    assert_eq!(files.len(), 1 + 2 + 5, "{files:?}");
+    let objects = server.list("s3://data/opts");
+    assert_eq!(objects.len(), files.len(), "{objects:?}");
+    for file in files.iter().filter(|f| !f.starts_with("hive/")) {
+        let object = server.get(&format!("s3://data/opts/{file}"));
+        assert!(
+            object == std::fs::read(dir.path().join(file)).unwrap(),
+            "{file}"
+        );
+    }
+    // Storage options on a local target are a plan error, not ignored.
+    let local_with_options = runtime.block_on(async {
+        ctx.sql(&format!(
+            "COPY (SELECT * FROM region) TO '{local}/r.tbl' STORED AS TBL {options}"
+        ))
+        .await?
+        .collect()
+        .await
+    });
+    let message = local_with_options.unwrap_err().to_string();
+    assert!(message.contains("object-store URLs only"), "{message}");
+    assert!(!message.contains("test-secret"), "{message}");
 }

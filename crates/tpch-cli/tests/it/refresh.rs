@@ -10,7 +10,7 @@ use datafusion::arrow::datatypes::Int64Type;
 use datafusion::prelude::SessionContext;
 use datafusion_dbgen::arrow::TableBatches;
 use datafusion_dbgen::bench::{Source, query, refreshable_context};
-use datafusion_dbgen::export::write_refresh_sets;
+use datafusion_dbgen::export::{ExportOptions, write_refresh_sets};
 use datafusion_dbgen::generator::{RefreshSet, ScaleFactor, Table};
 use datafusion_dbgen::sink::SinkConfig;
 
@@ -35,9 +35,10 @@ fn refresh_files_equal_dbgen() {
     for sf in ["0.01", "0.1", "1"] {
         let dir = tempfile::tempdir().unwrap();
         let scale = ScaleFactor::try_new(sf.parse().unwrap()).unwrap();
-        let written =
-            write_refresh_sets(&scale, 4, dir.path(), false, SinkConfig::default(), None).unwrap();
-        assert_eq!(written.len(), 12);
+        let mut options = ExportOptions::new(scale);
+        options.output = dir.path().to_path_buf();
+        let written = write_refresh_sets(&options, 4, SinkConfig::default(), None).unwrap();
+        assert_eq!(written.files.len(), 12);
         for (_, file, rows, bytes, sha) in expected.iter().filter(|r| r.0 == sf) {
             let data = std::fs::read(dir.path().join(file)).unwrap();
             assert_eq!(data.len() as u64, *bytes, "SF {sf} {file}: bytes");
