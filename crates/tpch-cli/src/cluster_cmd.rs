@@ -40,6 +40,9 @@ enum Process {
         /// elsewhere.
         #[arg(long, default_value_t = 180, value_parser = values::at_least_one::<u64>)]
         executor_timeout: u64,
+        /// How the scheduler reaches buckets it lists Parquet files in.
+        #[command(flatten)]
+        storage: values::StorageArgs,
     },
     /// An executor: runs tasks, generating each scan part where it runs.
     Executor {
@@ -64,6 +67,9 @@ enum Process {
         /// Seconds between heartbeats to the scheduler (keep below its --executor-timeout).
         #[arg(long, default_value_t = 60, value_parser = values::at_least_one::<u64>)]
         heartbeat_interval: u64,
+        /// How the executor reaches buckets it reads Parquet files from and exports to.
+        #[command(flatten)]
+        storage: values::StorageArgs,
     },
 }
 
@@ -75,11 +81,13 @@ pub(crate) fn cluster(args: ClusterArgs) -> Result<(), Error> {
             bind,
             port,
             executor_timeout,
+            storage,
         } => {
             let options = SchedulerOptions {
                 bind,
                 port,
                 executor_timeout: Duration::from_secs(executor_timeout),
+                storage_options: storage.options(),
             };
             // A failed print of the address stops the scheduler: scripts would wait for it.
             let (print_failed, printing) = oneshot::channel::<Error>();
@@ -114,6 +122,7 @@ pub(crate) fn cluster(args: ClusterArgs) -> Result<(), Error> {
             concurrent_tasks,
             work_dir,
             heartbeat_interval,
+            storage,
         } => {
             let grpc_port = match grpc_port {
                 Some(p) => p,
@@ -131,6 +140,7 @@ pub(crate) fn cluster(args: ClusterArgs) -> Result<(), Error> {
                 concurrent_tasks: concurrent_tasks.unwrap_or(0),
                 work_dir,
                 heartbeat_interval: Duration::from_secs(heartbeat_interval),
+                storage_options: storage.options(),
             };
             runtime.block_on(run_executor(options))
         }

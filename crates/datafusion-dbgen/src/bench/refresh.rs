@@ -81,6 +81,12 @@ pub async fn refreshable_context(
             dir.display()
         ))),
         #[cfg(feature = "ballista")]
+        Source::ClusterParquet { dir, .. } => Err(BenchError::InvalidOption(format!(
+            "the refresh functions cannot run on parquet:{}: DataFusion 55 reads Parquet \
+             through ListingTable, which has no DELETE (RF2)",
+            dir.display()
+        ))),
+        #[cfg(feature = "ballista")]
         Source::Cluster(url) => Err(BenchError::InvalidOption(format!(
             "the refresh functions cannot run on cluster:{url}: the refreshed tables' overlay \
              lives in this process and is not shipped to executors; use --source memory or provider"

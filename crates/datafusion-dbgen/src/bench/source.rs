@@ -33,6 +33,18 @@ pub enum Source {
     /// ([`ballista_context`](crate::distributed::ballista_context)).
     #[cfg(feature = "ballista")]
     Cluster(String),
+    /// Parquet files (as [`Source::Parquet`]: a local directory every process of the cluster
+    /// sees, or an object-store prefix) read on the Ballista cluster whose scheduler is at
+    /// `scheduler`. The scheduler lists the files and each executor reads its share, every
+    /// process reaching the bucket with its own settings (its environment and
+    /// `tpch cluster scheduler|executor --storage-option`).
+    #[cfg(feature = "ballista")]
+    ClusterParquet {
+        /// The scheduler, `df://HOST:PORT`.
+        scheduler: String,
+        /// The directory or prefix of the files.
+        dir: PathBuf,
+    },
 }
 
 impl Source {
@@ -44,26 +56,49 @@ impl Source {
             Source::Memory => "memory",
             #[cfg(feature = "ballista")]
             Source::Cluster(_) => "cluster",
+            #[cfg(feature = "ballista")]
+            Source::ClusterParquet { .. } => "cluster-parquet",
+        }
+    }
+
+    /// The directory (or object-store prefix) of a Parquet source.
+    pub fn parquet_dir(&self) -> Option<&Path> {
+        match self {
+            Source::Parquet(dir) => Some(dir),
+            #[cfg(feature = "ballista")]
+            Source::ClusterParquet { dir, .. } => Some(dir),
+            _ => None,
+        }
+    }
+
+    /// The scheduler of a source on a Ballista cluster.
+    pub fn scheduler(&self) -> Option<&str> {
+        match self {
+            #[cfg(feature = "ballista")]
+            Source::Cluster(url) | Source::ClusterParquet { scheduler: url, .. } => Some(url),
+            _ => None,
         }
     }
 
     /// Whether 0 target partitions is valid: on a cluster it means the cluster's task slots.
     pub(crate) fn partitions_from_cluster(&self) -> bool {
         #[cfg(feature = "ballista")]
-        if matches!(self, Source::Cluster(_)) {
-            return true;
-        }
-        false
+        self.scheduler().is_some()
     }
 }
 
 impl fmt::Display for Source {
-    /// The form [`FromStr`] reads: `provider`, `memory`, `parquet:<DIR>` or `cluster:<URL>`.
+    /// The form [`FromStr`] reads: `provider`, `memory`, `parquet:<DIR>`, `cluster:<URL>` or
+    /// `cluster:<URL>+parquet:<DIR>`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Source::Parquet(dir) => write!(f, "parquet:{}", dir.display()),
             #[cfg(feature = "ballista")]
             Source::Cluster(url) => write!(f, "cluster:{url}"),
+            #[cfg(feature = "ballista")]
+            Source::ClusterParquet { scheduler, dir } => {
+                write!(f, "cluster:{scheduler}+parquet:{}", dir.display())
+            }
             other => f.write_str(other.kind()),
         }
     }
@@ -72,7 +107,8 @@ impl fmt::Display for Source {
 impl FromStr for Source {
     type Err = BenchError;
 
-    /// Reads `provider`, `memory`, `parquet:<DIR>` or (feature `ballista`) `cluster:<URL>`.
+    /// Reads `provider`, `memory`, `parquet:<DIR>` or (feature `ballista`) `cluster:<URL>` and
+    /// `cluster:<URL>+parquet:<DIR>`.
     fn from_str(s: &str) -> Result<Self, BenchError> {
         let trimmed = s.trim();
         match trimmed.split_once(':') {
@@ -80,8 +116,17 @@ impl FromStr for Source {
                 Ok(Source::Parquet(PathBuf::from(dir)))
             }
             #[cfg(feature = "ballista")]
-            Some((kind, url)) if kind.eq_ignore_ascii_case("cluster") && !url.is_empty() => {
-                Ok(Source::Cluster(url.to_string()))
+            Some((kind, rest)) if kind.eq_ignore_ascii_case("cluster") && !rest.is_empty() => {
+                match rest.split_once("+parquet:") {
+                    Some((url, dir)) if !url.is_empty() && !dir.is_empty() => {
+                        Ok(Source::ClusterParquet {
+                            scheduler: url.to_string(),
+                            dir: PathBuf::from(dir),
+                        })
+                    }
+                    Some(_) => Err(BenchError::InvalidSource(s.to_string())),
+                    None => Ok(Source::Cluster(rest.to_string())),
+                }
             }
             Some(_) => Err(BenchError::InvalidSource(s.to_string())),
             None if trimmed.eq_ignore_ascii_case("provider") => Ok(Source::Provider),
@@ -161,6 +206,15 @@ where
         // writers (the crate's writer is not a plan node the cluster can ship).
         return Ok(crate::distributed::ballista_context(url, sf, target_partitions).await?);
     }
+    #[cfg(feature = "ballista")]
+    if let Source::ClusterParquet { scheduler, .. } = source {
+        // The client lists and reads the footers with the caller's storage settings; the
+        // scheduler and executors with theirs.
+        let ctx = crate::distributed::ballista_client(scheduler, target_partitions).await?;
+        session.clone().with_copy(None).register(&ctx)?;
+        register_source(&ctx, source, sf).await?;
+        return Ok(ctx);
+    }
     let ctx = session.context(session_config(target_partitions))?;
     register_source(&ctx, source, sf).await?;
     Ok(ctx)
@@ -200,14 +254,9 @@ where
         // The generating tables; they run on a cluster when `ctx` is a Ballista session.
         #[cfg(feature = "ballista")]
         Source::Cluster(_) => register_tpch::<ScaleFactor>(ctx, scale)?,
-        Source::Parquet(dir) if crate::store::is_object_url(dir) => {
-            register_parquet_objects(ctx, dir).await?;
-            check_parquet_scale(ctx, dir, &scale).await?;
-        }
-        Source::Parquet(dir) => {
-            register_parquet(ctx, dir).await?;
-            check_parquet_scale(ctx, dir, &scale).await?;
-        }
+        Source::Parquet(_) => register_parquet_source(ctx, source, &scale).await?,
+        #[cfg(feature = "ballista")]
+        Source::ClusterParquet { .. } => register_parquet_source(ctx, source, &scale).await?,
         Source::Memory => {
             let generating = SessionContext::new_with_config(ctx.copied_config());
             register_tpch::<ScaleFactor>(&generating, scale)?;
@@ -224,6 +273,23 @@ where
         }
     }
     Ok(())
+}
+
+/// The Parquet files of a Parquet source, checked against the scale factor.
+async fn register_parquet_source(
+    ctx: &SessionContext,
+    source: &Source,
+    scale: &ScaleFactor,
+) -> Result<(), BenchError> {
+    let Some(dir) = source.parquet_dir() else {
+        return Err(BenchError::InvalidSource(source.to_string()));
+    };
+    if crate::store::is_object_url(dir) {
+        register_parquet_objects(ctx, dir).await?;
+    } else {
+        register_parquet(ctx, dir).await?;
+    }
+    check_parquet_scale(ctx, dir, scale).await
 }
 
 /// The Parquet files of the eight tables under an object-store prefix (`s3://bucket/sf1`), as

@@ -12,11 +12,14 @@ use ballista_core::serde::protobuf::scheduler_grpc_client::SchedulerGrpcClient;
 use datafusion::error::{DataFusionError, Result};
 use datafusion::execution::SessionStateBuilder;
 use datafusion::execution::context::SessionState;
+use datafusion::execution::object_store::ObjectStoreRegistry;
+use datafusion::execution::runtime_env::{RuntimeEnv, RuntimeEnvBuilder};
 use datafusion::prelude::{SessionConfig, SessionContext};
 
 use super::codec::{TpchPhysicalCodec, composed, logical_codec, physical_codec};
 use crate::config::DbgenOptions;
 use crate::session::TpchSession;
+use crate::store::{ObjectStores, StorageOptions, StoreRegistry};
 use tpch_dbgen::ScaleFactor;
 
 /// The session configuration of every process of a cluster (client, scheduler, executors):
@@ -58,11 +61,42 @@ pub(super) fn with_cluster_partitions(config: SessionConfig, slots: usize) -> Se
     }
 }
 
+/// A session state with `config` whose runtime reaches object stores (`s3://…`, …) with the
+/// environment's settings.
 pub(super) fn state_of(config: SessionConfig) -> SessionState {
+    let registry = store_registry(&StorageOptions::new());
+    let runtime = store_runtime(&registry, None).unwrap_or_default();
+    state_over(config, runtime)
+}
+
+/// A session state with `config` over `runtime`.
+pub(super) fn state_over(config: SessionConfig, runtime: Arc<RuntimeEnv>) -> SessionState {
     SessionStateBuilder::new()
         .with_config(config)
+        .with_runtime_env(runtime)
         .with_default_features()
         .build()
+}
+
+/// A registry that builds a bucket's store on first use from the environment and `storage`:
+/// what a cluster process plans and reads Parquet scans in `s3://…` with.
+pub(super) fn store_registry(storage: &StorageOptions) -> Arc<StoreRegistry> {
+    Arc::new(StoreRegistry::new(Arc::new(ObjectStores::new(
+        storage.clone(),
+    ))))
+}
+
+/// A runtime over `registry`, spilling into `temp_dir` when given.
+pub(super) fn store_runtime(
+    registry: &Arc<StoreRegistry>,
+    temp_dir: Option<&str>,
+) -> Result<Arc<RuntimeEnv>> {
+    let mut builder = RuntimeEnvBuilder::new()
+        .with_object_store_registry(Arc::clone(registry) as Arc<dyn ObjectStoreRegistry>);
+    if let Some(dir) = temp_dir {
+        builder = builder.with_temp_file_path(dir);
+    }
+    builder.build_arc()
 }
 
 /// A client session on the scheduler at `url` (`df://host:port`) with the eight generating
@@ -79,7 +113,7 @@ where
     crate::Error: From<S::Error>,
 {
     let sf: ScaleFactor = sf.try_into().map_err(crate::Error::from)?;
-    let ctx = SessionContext::remote_with_state(url, ballista_state(target_partitions)).await?;
+    let ctx = ballista_client(url, target_partitions).await?;
     // COPY keeps DataFusion's writers here: the crate's writer is not a plan node the cluster
     // can ship (a distributed export is `distributed::export_tables`).
     TpchSession::new()
@@ -87,6 +121,14 @@ where
         .with_tables::<ScaleFactor>(sf)?
         .register(&ctx)?;
     Ok(ctx)
+}
+
+/// A client session on the scheduler at `url` (`df://host:port`) with no tables: the caller
+/// registers its own (Parquet files in a bucket, say), which the cluster reads with the
+/// scheduler's and executors' own storage settings. `target_partitions` as for
+/// [`ballista_context`].
+pub async fn ballista_client(url: &str, target_partitions: usize) -> Result<SessionContext> {
+    SessionContext::remote_with_state(url, ballista_state(target_partitions)).await
 }
 
 /// A scheduler and executors running inside this process on loopback ports, with the crate's

@@ -28,7 +28,9 @@ mod export;
 mod parts;
 mod process;
 
-pub use cluster::{LocalCluster, ballista_config, ballista_context, ballista_state};
+pub use cluster::{
+    LocalCluster, ballista_client, ballista_config, ballista_context, ballista_state,
+};
 pub use codec::{TpchLogicalCodec, TpchPhysicalCodec, logical_codec, physical_codec};
 pub use export::{ExportExec, ExportSpec, ExportTable, ManifestRow, export_tables};
 pub use process::{ExecutorOptions, SchedulerOptions, run_executor, run_scheduler};

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use ballista_core::RuntimeProducer;
 use ballista_executor::executor_process::{ExecutorProcessConfig, start_executor_process};
 use ballista_scheduler::cluster::BallistaCluster;
 use ballista_scheduler::config::SchedulerConfig;
@@ -14,8 +15,12 @@ use ballista_scheduler::scheduler_process::{create_scheduler, start_grpc_service
 use datafusion::error::{DataFusionError, Result};
 use datafusion_proto::protobuf::{LogicalPlanNode, PhysicalPlanNode};
 
-use super::cluster::{ballista_config, ballista_err, state_of, with_cluster_partitions};
+use super::cluster::{
+    ballista_config, ballista_err, state_over, store_registry, store_runtime,
+    with_cluster_partitions,
+};
 use super::codec::{logical_codec, physical_codec};
+use crate::store::StorageOptions;
 
 /// How long an executor waits for its scheduler to accept connections before giving up.
 const SCHEDULER_WAIT: Duration = Duration::from_secs(30);
@@ -30,6 +35,9 @@ pub struct SchedulerOptions {
     /// An executor silent for this long is lost: its running tasks are scheduled again
     /// elsewhere (Ballista's default, 180 s). Keep it above the executors' heartbeat interval.
     pub executor_timeout: Duration,
+    /// Settings of the object stores the scheduler lists Parquet files in (after the
+    /// environment's).
+    pub storage_options: StorageOptions,
 }
 
 impl Default for SchedulerOptions {
@@ -38,6 +46,7 @@ impl Default for SchedulerOptions {
             bind: "127.0.0.1".into(),
             port: 50050,
             executor_timeout: Duration::from_secs(180),
+            storage_options: StorageOptions::new(),
         }
     }
 }
@@ -75,9 +84,14 @@ pub async fn run_scheduler(
     // Jobs that leave their partitions to the cluster get its current task slots.
     let slots = Arc::new(AtomicUsize::new(0));
     let seen = Arc::clone(&slots);
+    // Planning a Parquet scan in a bucket lists it here: the sessions reach object stores.
+    let runtime = store_runtime(&store_registry(&options.storage_options), None)?;
     config.override_session_builder = Some(Arc::new(move |config| {
         let slots = seen.load(Ordering::Relaxed);
-        Ok(state_of(with_cluster_partitions(config, slots)))
+        Ok(state_over(
+            with_cluster_partitions(config, slots),
+            Arc::clone(&runtime),
+        ))
     }));
     let cluster = BallistaCluster::new_from_config(&config)
         .await
@@ -129,6 +143,9 @@ pub struct ExecutorOptions {
     pub work_dir: Option<String>,
     /// How often the executor tells the scheduler it is alive (Ballista's default, 60 s).
     pub heartbeat_interval: Duration,
+    /// Settings of the object stores the executor reads Parquet files from and writes
+    /// distributed exports to (after the environment's).
+    pub storage_options: StorageOptions,
 }
 
 impl Default for ExecutorOptions {
@@ -142,6 +159,7 @@ impl Default for ExecutorOptions {
             concurrent_tasks: 0,
             work_dir: None,
             heartbeat_interval: Duration::from_secs(60),
+            storage_options: StorageOptions::new(),
         }
     }
 }
@@ -162,6 +180,11 @@ pub async fn run_executor(options: ExecutorOptions) -> Result<()> {
         )));
     }
     wait_for(&options.scheduler_host, options.scheduler_port).await?;
+    // Every task's runtime reaches object stores, sharing the stores built so far.
+    let registry = store_registry(&options.storage_options);
+    let temp_dir = options.work_dir.clone();
+    let runtime_producer: RuntimeProducer =
+        Arc::new(move |_| store_runtime(&registry, temp_dir.as_deref()));
     let config = ExecutorProcessConfig {
         bind_host: options.bind.clone(),
         external_host: Some(options.bind),
@@ -175,6 +198,7 @@ pub async fn run_executor(options: ExecutorOptions) -> Result<()> {
         override_logical_codec: Some(logical_codec()),
         override_physical_codec: Some(physical_codec()),
         override_config_producer: Some(Arc::new(|| ballista_config(1))),
+        override_runtime_producer: Some(runtime_producer),
         ..ExecutorProcessConfig::default()
     };
     start_executor_process(Arc::new(config))

@@ -80,6 +80,11 @@ impl ChildCluster {
     /// A scheduler that declares an executor lost after 3 s of silence, and `executors`
     /// executors of one task slot each, beating every second.
     fn start(executors: usize) -> ChildCluster {
+        Self::start_with(executors, &[])
+    }
+
+    /// As [`start`](Self::start), every process also given `extra` arguments.
+    fn start_with(executors: usize, extra: &[String]) -> ChildCluster {
         let logs = tempfile::tempdir().unwrap();
         let dir = logs.path().to_path_buf();
         let log = |name: &str| File::create(dir.join(name)).unwrap();
@@ -92,6 +97,7 @@ impl ChildCluster {
                 "--executor-timeout",
                 "3",
             ])
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(log("scheduler.log"))
             .spawn()
@@ -118,6 +124,7 @@ impl ChildCluster {
                     &grpc.to_string(),
                 ])
                 .args(["--concurrent-tasks", "1", "--heartbeat-interval", "1"])
+                .args(extra)
                 .stdout(Stdio::null())
                 .stderr(log(&format!("executor-{i}.log")))
                 .spawn()
@@ -354,7 +361,9 @@ fn distributed_export_uploads_every_part_to_one_bucket() {
     let Some(server) = crate::support::s3::S3Server::with_bucket("data") else {
         return;
     };
-    let cluster = ChildCluster::start(2);
+    // The processes reach the bucket with their own settings (for the Parquet reads below;
+    // the export sends its own).
+    let cluster = ChildCluster::start_with(2, &server.storage_args());
     let url = "s3://data/dist";
     let export = || {
         tpch()
@@ -401,6 +410,51 @@ fn distributed_export_uploads_every_part_to_one_bucket() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(stderr.contains("exists; pass --overwrite"), "{stderr}");
+
+    // Parquet in the bucket, read by the cluster: the scheduler lists it, the executors read
+    // it, and the answers are the official ones.
+    let pq = "s3://data/pq";
+    let out = tpch()
+        .args(["gen", "--sf", "0.01", "--format", "parquet", "--output", pq])
+        .args(["--files-per-table", "2"])
+        .args(server.storage_args())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bench = tpch()
+        .args([
+            "bench",
+            "--sf",
+            "0.01",
+            "--verify",
+            "--scheduler",
+            &cluster.url,
+        ])
+        .args(["--source", &format!("parquet:{pq}")])
+        .args(server.storage_args())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&bench.stdout);
+    assert!(
+        bench.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&bench.stderr)
+    );
+    // (The client plans only: had the executors no way into the bucket, the reads would fail.)
+    assert!(stdout.contains("22 passed"), "{stdout}");
+    // Memory tables live in this process: not a cluster source.
+    let out = tpch()
+        .args(["bench", "--sf", "0.01", "--scheduler", &cluster.url])
+        .args(["--source", "memory"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("does not run on a cluster"), "{stderr}");
 }
 
 /// `--updates` with `--scheduler` is refused instead of running here silently (issue 30,
