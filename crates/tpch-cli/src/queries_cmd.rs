@@ -1,6 +1,5 @@
 //! `tpch queries`: a qgen query stream — the SQL in the stream's order, or qgen's parameter log.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -52,10 +51,8 @@ pub(crate) fn queries(args: QueriesArgs) -> Result<(), Error> {
             QueriesFormat::Sql => stream.sql_script(),
             QueriesFormat::Params => stream.parameter_log(),
         };
-        let mut out = std::io::stdout().lock();
-        // A closed pipe (`| head`) is not an error worth a message.
-        let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
-        return Ok(());
+        // A closed pipe (`| head`) ends the command quietly; a full disk is an error.
+        return crate::output::write_bytes(text.as_bytes());
     };
     let objects = datafusion_dbgen::store::is_object_url(dir);
     let stores = Arc::new(ObjectStores::new(args.storage.options()));

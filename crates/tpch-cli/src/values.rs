@@ -14,7 +14,16 @@ pub(crate) fn scale_factor(text: &str) -> Result<ScaleFactor, String> {
         .trim()
         .parse()
         .map_err(|_| tpch_dbgen::Error::InvalidScaleFactor(text.to_string()).to_string())?;
-    ScaleFactor::try_new(value).map_err(|e| e.to_string())
+    let sf = ScaleFactor::try_new(value).map_err(|e| e.to_string())?;
+    if sf.is_truncated() {
+        // dbgen's rule, said once (clap parses each flag once).
+        eprintln!(
+            "note: SF {value} generates the data of SF {}: dbgen takes whole scale factors from \
+             1 up and thousandths below 1",
+            sf.effective()
+        );
+    }
+    Ok(sf)
 }
 
 /// A count of at least 1 (threads, partitions, files, rows per row group, iterations).

@@ -83,6 +83,22 @@ impl ScaleFactor {
         self.value
     }
 
+    /// The scale factor whose data this is, by dbgen's rule: whole scale factors from 1 up
+    /// (SF 1.5 is SF 1), thousandths below 1 (SF 0.0015 is SF 0.001).
+    pub fn effective(&self) -> f64 {
+        if self.value < 1.0 {
+            self.parts as f64 / 200_000.0
+        } else {
+            self.scale as f64
+        }
+    }
+
+    /// Whether dbgen's rule makes this the data of a smaller scale factor
+    /// ([`effective`](Self::effective)).
+    pub fn is_truncated(&self) -> bool {
+        self.value - self.effective() > self.value * 1e-9
+    }
+
     /// dbgen's integer scale (1 for every SF below 1).
     pub fn int_scale(&self) -> i64 {
         self.scale
@@ -267,6 +283,19 @@ impl WideChunks {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fractions_dbgen_drops_are_told() {
+        let sf = |v: f64| ScaleFactor::try_new(v).unwrap();
+        for exact in [0.001, 0.01, 0.1, 0.3, 0.7, 1.0, 10.0, 30000.0] {
+            assert!(!sf(exact).is_truncated(), "{exact}");
+            assert_eq!(sf(exact).effective(), exact);
+        }
+        assert!(sf(1.5).is_truncated());
+        assert_eq!(sf(1.5).effective(), 1.0);
+        assert!(sf(0.0015).is_truncated());
+        assert_eq!(sf(0.0015).effective(), 0.001);
+    }
 
     #[test]
     fn ranges_without_cuts() {

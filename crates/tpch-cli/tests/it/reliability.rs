@@ -100,8 +100,9 @@ fn a_closed_pipe_stops_a_streaming_query_at_once() {
 
 #[test]
 fn closed_stdout_ends_bench_and_query_quietly() {
-    let runs: [&[&str]; 4] = [
+    let runs: [&[&str]; 5] = [
         &["bench", "--sf", "0.01", "--queries", "6"],
+        &["queries", "--sf", "1"],
         &["query", "--sf", "0.01", "-e", "SELECT 1 AS one"],
         &[
             "query",
@@ -143,6 +144,7 @@ fn a_full_device_is_a_one_line_error() {
     let mut runs: Vec<&[&str]> = vec![
         &["bench", "--sf", "0.01", "--queries", "6"],
         &["query", "--sf", "0.01", "-e", "SELECT 1 AS one"],
+        &["queries", "--sf", "1"],
     ];
     if cfg!(feature = "ballista") {
         // It would otherwise serve on with its address unprinted.
@@ -337,4 +339,27 @@ fn an_interrupted_query_or_bench_claims_no_files() {
         assert_eq!(status.code(), Some(130), "{args:?}: {stderr}");
         assert_eq!(stderr, "interrupted\n", "{args:?}");
     }
+}
+
+/// dbgen drops the fraction of SF 1.5 (and of SF 0.0015's thousandths): said once on standard
+/// error, the run goes on with dbgen's data (issue 30, item 15).
+#[test]
+fn a_scale_factor_dbgen_truncates_is_said_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = tpch()
+        .args(["gen", "--sf", "1.5", "--tables", "nation", "--no-progress"])
+        .args(["--output", dir.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(
+        stderr
+            .matches("note: SF 1.5 generates the data of SF 1")
+            .count(),
+        1,
+        "{stderr}"
+    );
+    let exact = tpch().args(["queries", "--sf", "0.01"]).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&exact.stderr), "");
 }
