@@ -209,9 +209,46 @@ fn open_files(
     Ok((sink, files))
 }
 
-/// Renames every file into place (completes every upload); on a failure removes the ones
-/// already published.
-fn publish(target: &Path, sink: &Sink, files: Vec<SinkFile>, stores: &ObjectStores) -> Result<u64> {
+/// After a COPY into a directory: removes the `part-<n>.<ext>` files there that this COPY did
+/// not write — an earlier COPY with more partitions left them, and a reader of the directory
+/// would count their rows with this COPY's. Other files stay.
+fn remove_earlier_parts(
+    target: &CopyTarget,
+    written: &[PathBuf],
+    stores: &ObjectStores,
+) -> Result<()> {
+    let CopyTarget::Directory { dir, extension } = target else {
+        return Ok(());
+    };
+    if !is_object_url(dir) {
+        crate::export::superseded::remove_numbered_files(dir, extension, written)
+            .map_err(|e| copy_err(dir, format_args!("removing earlier part files: {e}")))?;
+        return Ok(());
+    }
+    let prefix = dir.to_string_lossy().trim_end_matches('/').to_string();
+    let listed = stores.list(&prefix).map_err(|e| copy_err(dir, e))?;
+    for url in listed {
+        let Some(name) = url.strip_prefix(&prefix).and_then(|r| r.strip_prefix('/')) else {
+            continue;
+        };
+        let earlier = !name.contains('/')
+            && crate::export::superseded::is_numbered_file(name, extension)
+            && !written.iter().any(|w| w.as_os_str() == url.as_str());
+        if earlier {
+            stores.delete(&url).map_err(|e| copy_err(dir, e))?;
+        }
+    }
+    Ok(())
+}
+
+/// Renames every file into place (completes every upload), then removes earlier part files
+/// ([`remove_earlier_parts`]); on a failure removes the ones already published.
+fn publish(
+    target: &CopyTarget,
+    sink: &Sink,
+    files: Vec<SinkFile>,
+    stores: &ObjectStores,
+) -> Result<u64> {
     let mut published: Vec<PathBuf> = Vec::with_capacity(files.len());
     let mut bytes = 0;
     let mut files = files.into_iter();
@@ -230,10 +267,11 @@ fn publish(target: &Path, sink: &Sink, files: Vec<SinkFile>, stores: &ObjectStor
                         false => std::fs::remove_file(path).map_err(|_| ()),
                     };
                 }
-                return Err(copy_err(target, e));
+                return Err(copy_err(target.path(), e));
             }
         }
     }
+    remove_earlier_parts(target, &published, stores)?;
     Ok(bytes)
 }
 
@@ -367,7 +405,7 @@ impl CopyJob {
         }
         let bytes = {
             let sink = sink.clone();
-            tokio::task::spawn_blocking(move || publish(target.path(), &sink, finished, &stores))
+            tokio::task::spawn_blocking(move || publish(&target, &sink, finished, &stores))
                 .await
                 .map_err(|e| copy_err(&where_, e))??
         };

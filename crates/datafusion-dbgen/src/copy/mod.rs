@@ -46,7 +46,9 @@
 //!
 //! - A directory target (a path ending in `/`, or without an extension): input partition `i`
 //!   becomes `part-<i>.<ext>` (zero-padded to a common width, so names sort in partition
-//!   order); files of the same names are replaced, other files are left alone.
+//!   order); files of the same names are replaced, and `part-<n>.<ext>` files an earlier COPY
+//!   left there (one with more partitions) are removed once this COPY's files are published,
+//!   so the directory holds this COPY's rows only; other files are left alone.
 //! - A single-file target (a path with an extension, e.g. `'out/lineitem.parquet'`): the input
 //!   is merged into one partition first (order-preserving when the input is sorted) and
 //!   written to that file.

@@ -9,7 +9,7 @@ pub mod options;
 pub mod parquet;
 pub mod plan;
 pub mod refresh;
-mod superseded;
+pub(crate) mod superseded;
 
 pub use exporter::{ExportSummary, Exporter, Progress, TableSummary};
 pub use format::Format;

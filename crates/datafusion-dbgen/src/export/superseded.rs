@@ -14,8 +14,9 @@ fn is_part_of(name: &str, stem: &str) -> bool {
         .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// Whether `name` is `part-<digits>.<ext>` (a file of a table written as several files).
-fn is_numbered_file(name: &str, ext: &str) -> bool {
+/// Whether `name` is `part-<digits>.<ext>` (a file of a table written as several files, or of
+/// a COPY into a directory).
+pub(crate) fn is_numbered_file(name: &str, ext: &str) -> bool {
     name.strip_prefix("part-")
         .and_then(|rest| rest.strip_suffix(ext))
         .and_then(|rest| rest.strip_suffix('.'))
@@ -70,6 +71,31 @@ pub(super) fn remove_superseded(
     }
     // Only when empty: a directory of the user's with other files stays.
     let _ = std::fs::remove_dir(dir.join(table));
+    removed.sort();
+    Ok(removed)
+}
+
+/// Removes the `part-<n>.<ext>` files in `dir` that are not among `written` (an earlier COPY
+/// into the directory with more partitions left them); returns what it removed.
+pub(crate) fn remove_numbered_files(
+    dir: &Path,
+    ext: &str,
+    written: &[PathBuf],
+) -> io::Result<Vec<PathBuf>> {
+    let keep: HashSet<&Path> = written.iter().map(PathBuf::as_path).collect();
+    let mut removed = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        let numbered = is_numbered_file(&entry.file_name().to_string_lossy(), ext);
+        if numbered && !keep.contains(path.as_path()) && entry.file_type()?.is_file() {
+            match std::fs::remove_file(&path) {
+                Ok(()) => removed.push(path),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
     removed.sort();
     Ok(removed)
 }

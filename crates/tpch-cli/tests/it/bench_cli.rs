@@ -593,7 +593,7 @@ fn sigint_stops_a_copy_with_130_and_no_temporary_files() {
         libc::SIGINT,
     );
     assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
-    assert!(took < Duration::from_secs(2), "took {took:?}");
+    assert!(took < Duration::from_secs(5), "took {took:?}");
     assert_eq!(
         crate::support::temp_files(dir.path()),
         Vec::<String>::new(),

@@ -754,3 +754,47 @@ async fn zero_parquet_writer_settings_are_refused_before_writing() {
     assert!(err.to_string().contains("max_row_group_size = 0"), "{err}");
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
+
+/// A COPY into a directory an earlier COPY wrote with more partitions leaves this COPY's rows
+/// only: the earlier `part-N` files beyond its own are removed, other files stay (issue 30,
+/// item 2).
+#[tokio::test]
+async fn a_copy_replaces_an_earlier_copys_parts() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("orders");
+    let to = format!("{}/", out.display());
+    let sql = format!("COPY (SELECT * FROM orders) TO '{to}' STORED AS PARQUET");
+    let wide = context(0.01, 12, BackendChoice::Auto);
+    assert_eq!(copy(&wide, &sql).await, 15_000);
+    assert_eq!(files(&out).len(), 12);
+    std::fs::write(out.join("README.txt"), "the user's").unwrap();
+    std::fs::write(out.join("part-7.csv"), "another format's").unwrap();
+    let narrow = context(0.01, 3, BackendChoice::Auto);
+    assert_eq!(copy(&narrow, &sql).await, 15_000);
+    let names: Vec<String> = files(&out)
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "README.txt",
+            "part-0.parquet",
+            "part-1.parquet",
+            "part-2.parquet",
+            "part-7.csv"
+        ]
+    );
+    let read = reader();
+    read.register_parquet("o", &to, ParquetReadOptions::default())
+        .await
+        .unwrap();
+    let count = run(&read, "SELECT count(*) FROM o").await.unwrap();
+    assert_eq!(
+        count[0]
+            .column(0)
+            .as_primitive::<datafusion::arrow::datatypes::Int64Type>()
+            .value(0),
+        15_000
+    );
+}
