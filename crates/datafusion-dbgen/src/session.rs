@@ -44,6 +44,7 @@
 
 use datafusion::error::Result;
 use datafusion::execution::context::SessionState;
+use datafusion::optimizer::AnalyzerRule;
 use datafusion::prelude::{SessionConfig, SessionContext};
 
 use std::sync::Arc;
@@ -164,6 +165,19 @@ impl TpchSession {
             if config.get_extension::<ObjectStores>().is_none() {
                 config.set_extension(Arc::new(ObjectStores::new(self.storage.clone())));
             }
+        }
+        // Parquet writer settings that would panic the writer are refused whichever writer
+        // runs the COPY (ours, or DataFusion's when `copy` is `None`).
+        let check = crate::copy::CopyOptionsCheck;
+        let checked = ctx
+            .state_ref()
+            .read()
+            .analyzer()
+            .rules
+            .iter()
+            .any(|rule| rule.name() == check.name());
+        if !checked {
+            ctx.add_analyzer_rule(Arc::new(check));
         }
         if self.catalog {
             register_tpch_catalog(ctx);

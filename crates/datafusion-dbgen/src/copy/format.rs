@@ -25,6 +25,7 @@ use datafusion::physical_expr::LexRequirement;
 use datafusion::physical_expr_common::sort_expr::LexOrdering;
 use datafusion::physical_plan::ExecutionPlan;
 
+use super::check::check_parquet_writer_options;
 use super::exec::TpchCopyExec;
 use super::job::{CopyTarget, Encoding};
 use super::{CopyConfig, DbgenOptions};
@@ -323,32 +324,6 @@ impl TpchFileFormat {
             skip_arrow_metadata,
         }))
     }
-}
-
-/// Refuses Parquet writer settings that make the `parquet` crate's writer panic or spin (zero
-/// rows per row group, zero batch size, zero page sizes), before anything is written: for the
-/// crate's writer and DataFusion's alike.
-fn check_parquet_writer_options(
-    options: &datafusion::common::config::TableParquetOptions,
-) -> Result<()> {
-    let global = &options.global;
-    for (name, value) in [
-        ("max_row_group_size", global.max_row_group_size),
-        ("write_batch_size", global.write_batch_size),
-        ("data_pagesize_limit", global.data_pagesize_limit),
-        (
-            "data_page_row_count_limit",
-            global.data_page_row_count_limit,
-        ),
-    ] {
-        if value == 0 {
-            return plan_err!(
-                "invalid Parquet writer option {name} = 0 (format.{name} or \
-                 datafusion.execution.parquet.{name}): expected at least 1"
-            );
-        }
-    }
-    Ok(())
 }
 
 /// Where a COPY goes, when the crate can write it: a local path or an object-store URL, no `PARTITIONED BY`, not an

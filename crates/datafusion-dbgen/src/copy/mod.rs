@@ -125,6 +125,7 @@
 //! # }
 //! ```
 
+mod check;
 mod exec;
 mod format;
 mod job;
@@ -141,6 +142,7 @@ use datafusion::prelude::SessionContext;
 
 pub use crate::config::DbgenOptions;
 use crate::export::Format;
+pub use check::CopyOptionsCheck;
 pub use exec::TpchCopyExec;
 pub use format::{TpchFileFormat, TpchFormatFactory};
 

@@ -363,3 +363,47 @@ fn a_scale_factor_dbgen_truncates_is_said_once() {
     let exact = tpch().args(["queries", "--sf", "0.01"]).output().unwrap();
     assert_eq!(String::from_utf8_lossy(&exact.stderr), "");
 }
+
+/// Parquet writer settings of zero — which panic DataFusion's writer or make it spin — are a
+/// one-line error before anything is written, with DataFusion's writer too (issue 30, item 6).
+#[test]
+fn zero_parquet_writer_settings_are_refused_by_either_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    for writer in ["datafusion", "tpch"] {
+        for option in ["max_row_group_size", "write_batch_size"] {
+            let sql = format!(
+                "COPY (SELECT * FROM nation) TO '{}/{writer}-{option}/' STORED AS PARQUET \
+                 OPTIONS ('format.{option}' '0')",
+                dir.path().display()
+            );
+            let mut child = tpch()
+                .args(["query", "--sf", "0.01", "--copy-writer", writer, "-e", &sql])
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let status = exit_within(&mut child, Duration::from_secs(60), &sql);
+            let stderr = stderr_of(&mut child);
+            assert_eq!(status.code(), Some(1), "{sql}: {stderr}");
+            assert_eq!(stderr.lines().count(), 1, "{stderr}");
+            assert!(stderr.contains(&format!("{option} = 0")), "{stderr}");
+        }
+    }
+    let set = "SET datafusion.execution.parquet.max_row_group_size = 0; \
+               COPY (SELECT * FROM nation) TO '/nonexistent/never/' STORED AS PARQUET";
+    let out = tpch()
+        .args([
+            "query",
+            "--sf",
+            "0.01",
+            "--copy-writer",
+            "datafusion",
+            "-e",
+            set,
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("max_row_group_size = 0"), "{stderr}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
