@@ -168,7 +168,7 @@ impl TpchSession {
         }
         // Parquet writer settings that would panic the writer are refused whichever writer
         // runs the COPY (ours, or DataFusion's when `copy` is `None`).
-        let check = crate::copy::CopyOptionsCheck;
+        let check = crate::copy::CopyOptionsCheck::new(self.copy.is_some());
         let checked = ctx
             .state_ref()
             .read()
@@ -185,8 +185,10 @@ impl TpchSession {
         if self.functions {
             register_tpch_functions(ctx);
         }
-        if let Some(copy) = &self.copy {
-            crate::copy::register_with(ctx, copy.clone())?;
+        match &self.copy {
+            Some(copy) => crate::copy::register_with(ctx, copy.clone())?,
+            // `STORED AS TBL` then plans to a COPY the check above refuses with its reason.
+            None => crate::copy::register_tbl_name(ctx)?,
         }
         if let Some(sf) = self.tables {
             register_tpch::<ScaleFactor>(ctx, sf)?;

@@ -3,8 +3,11 @@
 
 use std::cell::Cell;
 use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use datafusion::error::DataFusionError;
 use datafusion_dbgen::Error;
 use datafusion_dbgen::distributed::{
     ExecutorOptions, ExportSpec, ManifestRow, SchedulerOptions, ballista_context, export_tables,
@@ -40,6 +43,10 @@ enum Process {
         /// elsewhere.
         #[arg(long, default_value_t = 180, value_parser = values::at_least_one::<u64>)]
         executor_timeout: u64,
+        /// Seconds a query waits for an executor when none is registered, before it fails
+        /// saying so.
+        #[arg(long, default_value_t = 30, value_parser = values::at_least_one::<u64>)]
+        executor_wait: u64,
         /// How the scheduler reaches buckets it lists Parquet files in.
         #[command(flatten)]
         storage: values::StorageArgs,
@@ -81,6 +88,7 @@ pub(crate) fn cluster(args: ClusterArgs) -> Result<(), Error> {
             bind,
             port,
             executor_timeout,
+            executor_wait,
             storage,
         } => {
             let options = SchedulerOptions {
@@ -88,6 +96,7 @@ pub(crate) fn cluster(args: ClusterArgs) -> Result<(), Error> {
                 port,
                 executor_timeout: Duration::from_secs(executor_timeout),
                 storage_options: storage.options(),
+                executor_wait: Duration::from_secs(executor_wait),
             };
             // A failed print of the address stops the scheduler: scripts would wait for it.
             let (print_failed, printing) = oneshot::channel::<Error>();
@@ -130,7 +139,6 @@ pub(crate) fn cluster(args: ClusterArgs) -> Result<(), Error> {
                     Error::InvalidOption(format!("--port {port} leaves no port for gRPC"))
                 })?,
             };
-            outln!("executor listening on {bind}:{port} (Flight), {bind}:{grpc_port} (gRPC)")?;
             let options = ExecutorOptions {
                 scheduler_host,
                 scheduler_port,
@@ -142,11 +150,40 @@ pub(crate) fn cluster(args: ClusterArgs) -> Result<(), Error> {
                 heartbeat_interval: Duration::from_secs(heartbeat_interval),
                 storage_options: storage.options(),
             };
-            runtime.block_on(run_executor(options))
+            // Busy ports and an unusable work directory fail here, before "listening".
+            datafusion_dbgen::distributed::check_executor(&options)
+                .map_err(|e| Error::InvalidOption(one_line(&e.to_string())))?;
+            let bind = &options.bind;
+            outln!("executor listening on {bind}:{port} (Flight), {bind}:{grpc_port} (gRPC)")?;
+            let scheduler = format!("{}:{}", options.scheduler_host, options.scheduler_port);
+            let stopped = stop_signals()?;
+            match runtime.block_on(run_executor(options)) {
+                // Ballista's executor ends without an error when its scheduler stops answering
+                // heartbeats; only a signal is a normal end.
+                Ok(()) if !stopped.load(Ordering::SeqCst) => {
+                    Err(DataFusionError::Execution(format!(
+                        "lost the scheduler at {scheduler}: it answered no heartbeat, so this \
+                         executor stops"
+                    )))
+                }
+                other => other,
+            }
         }
     };
     runtime.shutdown_background();
     result.map_err(|e| Error::InvalidOption(one_line(&e.to_string())))
+}
+
+/// A flag set by SIGINT, SIGTERM or SIGHUP (next to Ballista's own handlers, which stop the
+/// executor): tells a requested stop from a lost scheduler.
+fn stop_signals() -> Result<Arc<AtomicBool>, Error> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let flag = Arc::new(AtomicBool::new(false));
+    for signal in [SIGINT, SIGTERM, SIGHUP] {
+        signal_hook::flag::register(signal, Arc::clone(&flag))
+            .map_err(|e| Error::InvalidOption(format!("cannot install signal handlers: {e}")))?;
+    }
+    Ok(flag)
 }
 
 /// `tpch gen --scheduler URL`: a distributed export, then its manifest.

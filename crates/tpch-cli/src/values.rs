@@ -94,6 +94,11 @@ impl From<BackendArg> for BackendChoice {
 pub(crate) fn host_port(text: &str) -> Result<(String, u16), String> {
     let trimmed = text.trim();
     let address = trimmed.strip_prefix("df://").unwrap_or(trimmed);
+    if let Some((scheme, _)) = address.split_once("://") {
+        return Err(format!(
+            "`{scheme}://` is not a scheduler's address: expected HOST:PORT or df://HOST:PORT"
+        ));
+    }
     let address = address.strip_suffix('/').unwrap_or(address);
     match address.rsplit_once(':') {
         Some((host, port)) if !host.is_empty() => match port.parse::<u16>() {
@@ -198,6 +203,15 @@ mod tests {
         assert_eq!(at_least_one::<u64>("0"), Err("must be at least 1".into()));
         assert!(at_least_one::<usize>("-1").is_err());
         assert!(at_least_one::<usize>("many").is_err());
+    }
+
+    #[cfg(feature = "ballista")]
+    #[test]
+    fn scheduler_addresses_are_df_urls_or_host_port() {
+        assert_eq!(host_port("df://h:5"), Ok(("h".into(), 5)));
+        assert_eq!(host_port("h:5/"), Ok(("h".into(), 5)));
+        assert!(host_port("http://h:5").unwrap_err().contains("`http://`"));
+        assert!(host_port("h:0").is_err());
     }
 
     #[test]

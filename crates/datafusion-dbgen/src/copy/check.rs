@@ -54,16 +54,38 @@ fn copy_parquet_options(
     Some(table.parquet)
 }
 
-/// An analyzer rule that refuses a Parquet COPY whose writer settings would make the writer
-/// panic or spin, whichever writer runs it. The plan is not changed.
-#[derive(Debug, Default)]
-pub struct CopyOptionsCheck;
+/// An analyzer rule that refuses, before anything is planned or written, a COPY no writer of
+/// the session can do well: Parquet writer settings that would make the writer panic or spin
+/// (whichever writer runs it), and `STORED AS TBL` in a session without the crate's COPY
+/// writer (DataFusion has no `.tbl` writer; its own message would be "Format not explicitly
+/// set"). The plan is not changed.
+#[derive(Debug)]
+pub struct CopyOptionsCheck {
+    tbl_writer: bool,
+}
+
+impl CopyOptionsCheck {
+    /// The check for a session with (`true`) or without the crate's COPY writer.
+    pub fn new(tbl_writer: bool) -> Self {
+        CopyOptionsCheck { tbl_writer }
+    }
+}
 
 impl AnalyzerRule for CopyOptionsCheck {
     fn analyze(&self, plan: LogicalPlan, config: &ConfigOptions) -> Result<LogicalPlan> {
         plan.apply(|node| {
-            if let LogicalPlan::Copy(copy) = node
-                && copy.file_type.get_ext().eq_ignore_ascii_case("parquet")
+            let LogicalPlan::Copy(copy) = node else {
+                return Ok(TreeNodeRecursion::Continue);
+            };
+            let ext = copy.file_type.get_ext();
+            if ext.eq_ignore_ascii_case("tbl") && !self.tbl_writer {
+                return plan_err!(
+                    "STORED AS TBL is written by the crate's COPY writer only: not with \
+                     DataFusion's writers (--copy-writer datafusion) or on a Ballista cluster \
+                     (export with `tpch gen --scheduler …` there)"
+                );
+            }
+            if ext.eq_ignore_ascii_case("parquet")
                 && let Some(parquet) = copy_parquet_options(config, &copy.options)
             {
                 check_parquet_writer_options(&parquet)?;

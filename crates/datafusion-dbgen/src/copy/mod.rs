@@ -229,6 +229,22 @@ pub fn register_state(state: &mut SessionState, config: CopyConfig) -> Result<()
     Ok(())
 }
 
+/// Makes `STORED AS TBL` known to a session without the crate's COPY writer, so that such a
+/// COPY reaches [`CopyOptionsCheck`] and is refused with its reason (left alone when a `tbl`
+/// format is registered already).
+pub(crate) fn register_tbl_name(ctx: &SessionContext) -> Result<()> {
+    let state = ctx.state_ref();
+    let mut state = state.write();
+    if state
+        .get_file_format_factory(Format::Tbl.extension())
+        .is_none()
+    {
+        let factory = TpchFormatFactory::new(Format::Tbl, CopyConfig::default());
+        state.register_file_format(Arc::new(factory), false)?;
+    }
+    Ok(())
+}
+
 /// The COPY of `df` to `path` in `format` through [`TpchCopyExec`] (run it with `collect`,
 /// which returns the `count` row). `options` are COPY options (`"compression"` or
 /// `"format.compression"`, …), parsed by DataFusion as in SQL.

@@ -378,7 +378,11 @@ pub async fn export_tables(ctx: &SessionContext, mut spec: ExportSpec) -> Result
         }
     }
     if !objects {
-        std::fs::create_dir_all(&output)?;
+        // A read-only or missing directory would fail every task, each error nested in
+        // Ballista's: one line naming the directory instead.
+        super::writable_dir(&output).map_err(|e| {
+            DataFusionError::Execution(format!("cannot write into {}: {e}", output.display()))
+        })?;
     }
     let result = match ctx.read_table(table) {
         Ok(frame) => frame.collect().await,

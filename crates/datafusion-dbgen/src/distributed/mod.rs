@@ -33,4 +33,16 @@ pub use cluster::{
 };
 pub use codec::{TpchLogicalCodec, TpchPhysicalCodec, logical_codec, physical_codec};
 pub use export::{ExportExec, ExportSpec, ExportTable, ManifestRow, export_tables};
-pub use process::{ExecutorOptions, SchedulerOptions, run_executor, run_scheduler};
+pub use process::{ExecutorOptions, SchedulerOptions, check_executor, run_executor, run_scheduler};
+
+/// Creates `dir` if missing and checks that a file can be created in it (a read-only or full
+/// file system, or missing permissions, fail here, with the I/O error).
+pub(crate) fn writable_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let probe = dir.join(format!(".tpch-probe.{}", std::process::id()));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)?;
+    std::fs::remove_file(&probe)
+}

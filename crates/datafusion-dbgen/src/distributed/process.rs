@@ -38,6 +38,9 @@ pub struct SchedulerOptions {
     /// Settings of the object stores the scheduler lists Parquet files in (after the
     /// environment's).
     pub storage_options: StorageOptions,
+    /// How long a query waits for an executor when none is registered, before it fails saying
+    /// so (instead of waiting forever).
+    pub executor_wait: Duration,
 }
 
 impl Default for SchedulerOptions {
@@ -47,6 +50,7 @@ impl Default for SchedulerOptions {
             port: 50050,
             executor_timeout: Duration::from_secs(180),
             storage_options: StorageOptions::new(),
+            executor_wait: Duration::from_secs(30),
         }
     }
 }
@@ -86,8 +90,17 @@ pub async fn run_scheduler(
     let seen = Arc::clone(&slots);
     // Planning a Parquet scan in a bucket lists it here: the sessions reach object stores.
     let runtime = store_runtime(&store_registry(&options.storage_options), None)?;
+    let wait = options.executor_wait;
     config.override_session_builder = Some(Arc::new(move |config| {
-        let slots = seen.load(Ordering::Relaxed);
+        // Every query builds its session here first: with no executor it would wait forever.
+        let slots = wait_for_slots(&seen, wait);
+        if slots == 0 {
+            return Err(DataFusionError::Execution(format!(
+                "no executor is registered with this scheduler (waited {} s): start one with \
+                 `tpch cluster executor --scheduler HOST:PORT`",
+                wait.as_secs()
+            )));
+        }
         Ok(state_over(
             with_cluster_partitions(config, slots),
             Arc::clone(&runtime),
@@ -121,6 +134,29 @@ pub async fn run_scheduler(
             log::info!("scheduler stopping");
             Ok(())
         }
+    }
+}
+
+/// The task slots the scheduler's executors offer, waiting up to `wait` for an executor to
+/// register when there is none (0: none came). The wait blocks the calling worker thread, so
+/// it moves the worker's other tasks elsewhere first (executors register meanwhile).
+fn wait_for_slots(slots: &AtomicUsize, wait: Duration) -> usize {
+    let poll = || {
+        let deadline = Instant::now() + wait;
+        loop {
+            let now = slots.load(Ordering::Relaxed);
+            if now > 0 || Instant::now() >= deadline {
+                return now;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    match slots.load(Ordering::Relaxed) {
+        0 => match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+            Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(poll),
+            _ => poll(),
+        },
+        n => n,
     }
 }
 
@@ -179,6 +215,7 @@ pub async fn run_executor(options: ExecutorOptions) -> Result<()> {
             options.port
         )));
     }
+    check_executor(&options)?;
     wait_for(&options.scheduler_host, options.scheduler_port).await?;
     // Every task's runtime reaches object stores, sharing the stores built so far.
     let registry = store_registry(&options.storage_options);
@@ -204,6 +241,28 @@ pub async fn run_executor(options: ExecutorOptions) -> Result<()> {
     start_executor_process(Arc::new(config))
         .await
         .map_err(ballista_err)
+}
+
+/// What would make an executor fail after it registered, checked before: its two ports are
+/// free to listen on, and its work directory (when given) can be created and written.
+pub fn check_executor(options: &ExecutorOptions) -> Result<()> {
+    for port in [options.port, options.grpc_port] {
+        std::net::TcpListener::bind((options.bind.as_str(), port)).map_err(|e| {
+            DataFusionError::Configuration(format!(
+                "the executor cannot listen on {}:{port}: {e}",
+                options.bind
+            ))
+        })?;
+    }
+    if let Some(dir) = &options.work_dir {
+        let unusable = |e: std::io::Error| {
+            DataFusionError::Configuration(format!(
+                "the executor's work directory {dir} is unusable: {e}"
+            ))
+        };
+        super::writable_dir(std::path::Path::new(dir)).map_err(unusable)?;
+    }
+    Ok(())
 }
 
 /// Waits until `host:port` accepts a TCP connection, for at most [`SCHEDULER_WAIT`].

@@ -471,3 +471,159 @@ fn refresh_sets_are_not_sent_to_a_cluster() {
     assert!(stderr.contains("leave out --scheduler"), "{stderr}");
     assert!(!Path::new("unused").exists());
 }
+
+/// Runs `command` (stdout and stderr captured) and fails the test unless it exits within
+/// `bound`; returns its exit code and standard error.
+fn exits_within(command: &mut Command, bound: Duration) -> (Option<i32>, String) {
+    let mut child = command
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut stderr = String::new();
+            std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+            return (status.code(), stderr);
+        }
+        if started.elapsed() > bound {
+            let _ = child.kill();
+            panic!("{command:?} still running after {bound:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A cluster's faults give one line each, in bounded time (issue 30, items 10, 12, 13): a
+/// query with no executor registered, an executor whose scheduler died, busy ports, an
+/// unusable work directory, a non-df:// scheduler URL, an unwritable export directory and
+/// `STORED AS TBL` where no crate writer runs.
+#[test]
+fn cluster_faults_are_bounded_one_line_errors() {
+    // No executor: the query fails after the scheduler's --executor-wait, saying why.
+    let mut cluster =
+        ChildCluster::start_with(0, &["--executor-wait".to_string(), "2".to_string()]);
+    let (code, stderr) = exits_within(
+        tpch()
+            .args(["query", "--sf", "0.01", "--scheduler", &cluster.url])
+            .args(["-e", "SELECT count(*) FROM nation"]),
+        Duration::from_secs(30),
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("no executor is registered"), "{stderr}");
+
+    // A busy port and an unusable work directory: refused before "listening".
+    let held = TcpListener::bind("127.0.0.1:0").unwrap();
+    let busy = held.local_addr().unwrap().port().to_string();
+    let address = cluster.url.trim_start_matches("df://").to_string();
+    let executor = |extra: &[&str]| {
+        let mut command = tpch();
+        command
+            .args(["cluster", "executor", "--scheduler", &address])
+            .args(extra);
+        command
+    };
+    let grpc = free_port().to_string();
+    let (code, stderr) = exits_within(
+        &mut executor(&["--port", &busy, "--grpc-port", &grpc]),
+        Duration::from_secs(30),
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("cannot listen on 127.0.0.1:{busy}")),
+        "{stderr}"
+    );
+    let port = free_port().to_string();
+    let (code, stderr) = exits_within(
+        &mut executor(&[
+            "--port",
+            &port,
+            "--grpc-port",
+            &grpc,
+            "--work-dir",
+            "/proc/tpch",
+        ]),
+        Duration::from_secs(30),
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("work directory /proc/tpch is unusable"),
+        "{stderr}"
+    );
+
+    // An executor whose scheduler dies exits non-zero, saying so.
+    let mut live = executor(&["--port", &port, "--grpc-port", &grpc]);
+    live.args(["--heartbeat-interval", "1"]);
+    let mut live = live
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(live.stderr.take().unwrap()).lines();
+    assert!(
+        lines
+            .by_ref()
+            .map_while(Result::ok)
+            .any(|l| l.contains("registration succeed")),
+        "the executor did not register"
+    );
+    cluster.scheduler.kill().unwrap();
+    cluster.scheduler.wait().unwrap();
+    let killed = Instant::now();
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let status = live.wait().unwrap();
+    assert!(killed.elapsed() < Duration::from_secs(60));
+    assert_eq!(status.code(), Some(1), "{rest:?}");
+    let last = rest.last().cloned().unwrap_or_default();
+    assert!(last.contains("lost the scheduler at"), "{rest:?}");
+
+    // Not a scheduler URL: refused by the flag's check.
+    let (code, stderr) = exits_within(
+        tpch()
+            .args(["query", "--sf", "0.01", "--scheduler", "http://localhost:1"])
+            .args(["-e", "SELECT 1"]),
+        Duration::from_secs(30),
+    );
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("`http://` is not a scheduler's address"),
+        "{stderr}"
+    );
+
+    // STORED AS TBL with DataFusion's writers: the reason, not "Format not explicitly set".
+    let (code, stderr) = exits_within(
+        tpch()
+            .args(["query", "--sf", "0.01", "--copy-writer", "datafusion", "-e"])
+            .arg("COPY (SELECT * FROM nation) TO '/tmp/never-written.tbl' STORED AS TBL"),
+        Duration::from_secs(30),
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("crate's COPY writer only"), "{stderr}");
+}
+
+/// A distributed export into a directory that cannot be written fails in one line naming it,
+/// before any task runs, and `STORED AS TBL` on a cluster says why it is refused.
+#[test]
+fn unwritable_cluster_outputs_are_one_line_errors() {
+    let cluster = ChildCluster::start(1);
+    let (code, stderr) = exits_within(
+        &mut gen_command(&cluster, "0.01", "tbl", Path::new("/proc/tpch-out"), "2"),
+        Duration::from_secs(60),
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("cannot write into /proc/tpch-out"),
+        "{stderr}"
+    );
+    let (code, stderr) = exits_within(
+        tpch()
+            .args(["query", "--sf", "0.01", "--scheduler", &cluster.url, "-e"])
+            .arg("COPY (SELECT * FROM nation) TO '/tmp/never-written.tbl' STORED AS TBL"),
+        Duration::from_secs(60),
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("crate's COPY writer only"), "{stderr}");
+}
