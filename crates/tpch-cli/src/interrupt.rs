@@ -63,6 +63,12 @@ impl Interrupt {
         exit_status(self.signal.load(Ordering::SeqCst))
     }
 
+    /// Forgets a stop request that was handled without ending the command (Ctrl-C that
+    /// cancelled one statement at the interactive prompt): the next signal is a first one again.
+    pub(crate) fn clear(&self) {
+        self.requested.store(false, Ordering::SeqCst);
+    }
+
     /// Resolves once a stop is requested (polled: signal handlers may only set flags).
     pub(crate) async fn wait(&self) {
         while !self.requested() {

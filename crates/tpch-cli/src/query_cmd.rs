@@ -105,13 +105,29 @@ pub(crate) fn query(args: QueryArgs, interrupt: &Interrupt) -> Result<(), Error>
     let session = TpchSession::new()
         .with_copy(copy)
         .with_storage_options(args.storage.options());
-    let work = async move {
-        let ctx = tpch_session_with(&source, sf.value(), partitions, &session)
+    let setup = async move {
+        tpch_session_with(&source, sf.value(), partitions, &session)
             .await
-            .map_err(bench_err)?;
+            .map_err(bench_err)
+    };
+    if sql.is_none() && std::io::stdin().is_terminal() {
+        // At the interactive prompt Ctrl-C cancels the running statement, not the session.
+        let runtime = runtime()?;
+        let result = runtime.block_on(async {
+            let ctx = tokio::select! {
+                ctx = setup => ctx?,
+                () = interrupt.wait() => return Err(Error::Cancelled { finished: Vec::new() }),
+            };
+            prompt(&ctx, format, Some(interrupt)).await
+        });
+        runtime.shutdown_timeout(Duration::from_secs(2));
+        return result;
+    }
+    let work = async move {
+        let ctx = setup.await?;
         match sql {
             Some(sql) => run_sql(&ctx, &sql, format).await,
-            None => prompt(&ctx, format).await,
+            None => prompt(&ctx, format, None).await,
         }
     };
     // A stopped COPY's encoders need a moment to remove their temporary files.
@@ -376,8 +392,14 @@ No line editing or arrow-key history here: run it under rlwrap (`rlwrap tpch que
 for both.";
 
 /// The interactive prompt: reads statements (ending in `;`, possibly over several lines) from
-/// standard input and runs each, printing errors and carrying on.
-async fn prompt(ctx: &SessionContext, format: OutputFormat) -> Result<(), Error> {
+/// standard input and runs each, printing errors and carrying on. With `cancel` (a terminal),
+/// a signal cancels the running statement and the prompt carries on; a signal while waiting
+/// for input discards the statement being typed (at the next line), and a second one exits.
+async fn prompt(
+    ctx: &SessionContext,
+    format: OutputFormat,
+    cancel: Option<&Interrupt>,
+) -> Result<(), Error> {
     let interactive = std::io::stdin().is_terminal();
     if interactive {
         eprintln!("tpch query: SQL over the TPC-H tables (DataFusion). \\? for help, \\q to quit.");
@@ -404,6 +426,12 @@ async fn prompt(ctx: &SessionContext, format: OutputFormat) -> Result<(), Error>
             }
             None => break,
         };
+        if let Some(interrupt) = cancel.filter(|i| i.requested()) {
+            interrupt.clear();
+            buffer.clear();
+            eprintln!("(input discarded)");
+            continue;
+        }
         if buffer.trim().is_empty() {
             match line.trim() {
                 "\\q" | "quit" | "exit" => return Ok(()),
@@ -414,7 +442,7 @@ async fn prompt(ctx: &SessionContext, format: OutputFormat) -> Result<(), Error>
                 "\\d" => {
                     let sql = "SELECT table_name FROM information_schema.tables \
                                WHERE table_schema = 'public' ORDER BY table_name";
-                    run_at_prompt(ctx, sql, format).await?;
+                    run_at_prompt(ctx, sql, format, cancel).await?;
                     continue;
                 }
                 "" => continue,
@@ -424,21 +452,44 @@ async fn prompt(ctx: &SessionContext, format: OutputFormat) -> Result<(), Error>
         buffer.push_str(&line);
         buffer.push('\n');
         if statement_complete(&buffer) {
-            run_at_prompt(ctx, &buffer, format).await?;
+            run_at_prompt(ctx, &buffer, format, cancel).await?;
             buffer.clear();
         }
     }
     // End of input: run what is left (a last statement without ';').
     if !buffer.trim().is_empty() {
-        run_at_prompt(ctx, &buffer, format).await?;
+        run_at_prompt(ctx, &buffer, format, cancel).await?;
     }
     Ok(())
 }
 
 /// Runs `sql` typed at the prompt. Its error is printed and the prompt carries on, unless
 /// standard output failed: then nothing more can be shown, and the error ends the prompt.
-async fn run_at_prompt(ctx: &SessionContext, sql: &str, format: OutputFormat) -> Result<(), Error> {
-    match run_sql(ctx, sql, format).await {
+async fn run_at_prompt(
+    ctx: &SessionContext,
+    sql: &str,
+    format: OutputFormat,
+    cancel: Option<&Interrupt>,
+) -> Result<(), Error> {
+    let never = std::future::pending::<()>();
+    let stop = async {
+        match cancel {
+            Some(interrupt) => interrupt.wait().await,
+            None => never.await,
+        }
+    };
+    let outcome = tokio::select! {
+        outcome = run_sql(ctx, sql, format) => outcome,
+        () = stop => {
+            // The statement's streams are dropped: a COPY removes its temporary files.
+            if let Some(interrupt) = cancel {
+                interrupt.clear();
+            }
+            eprintln!("cancelled");
+            return Ok(());
+        }
+    };
+    match outcome {
         Err(e) if is_stdout_error(&e) => Err(e),
         Err(e) => {
             eprintln!("error: {}", one_line(&e.to_string()));

@@ -407,3 +407,60 @@ fn zero_parquet_writer_settings_are_refused_by_either_writer() {
     assert!(stderr.contains("max_row_group_size = 0"), "{stderr}");
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
+
+/// Ctrl-C during a statement at the interactive prompt (standard input a terminal) cancels
+/// that statement; the session carries on (issue 30, item 15).
+#[test]
+fn ctrl_c_at_the_prompt_cancels_the_statement_not_the_session() {
+    use std::io::Write;
+    use std::os::fd::{FromRawFd, OwnedFd};
+
+    let (mut master, mut slave) = (0, 0);
+    // SAFETY: openpty writes two new descriptors into the two integers; the null name,
+    // termios and window size pointers are allowed.
+    let opened = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(opened, 0, "openpty: {}", std::io::Error::last_os_error());
+    // SAFETY: both descriptors were just opened by openpty and are owned here alone.
+    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    let mut terminal = File::from(master);
+    let mut child = tpch()
+        .args(["query", "--sf", "1"])
+        .stdin(Stdio::from(slave))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // A statement that runs for minutes in a dev build, then Ctrl-C once it runs.
+    terminal
+        .write_all(
+            b"SELECT count(*) FROM lineitem a JOIN lineitem b ON a.l_suppkey = b.l_suppkey;\n",
+        )
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(3));
+    // SAFETY: kill(2) with the child's pid, which is still running (not yet reaped).
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
+    std::thread::sleep(Duration::from_millis(500));
+    terminal
+        .write_all(b"SELECT 6 * 7 AS answer;\n\\q\n")
+        .unwrap();
+    let status = exit_within(&mut child, Duration::from_secs(60), "the prompt");
+    let stderr = stderr_of(&mut child);
+    let mut stdout = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("cancelled"), "{stderr}");
+    assert!(stdout.contains("| 42 "), "{stdout}");
+}
