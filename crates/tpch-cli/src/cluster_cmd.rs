@@ -11,7 +11,7 @@ use datafusion::error::DataFusionError;
 use datafusion_dbgen::Error;
 use datafusion_dbgen::distributed::{
     ExecutorOptions, ExportSpec, ManifestRow, SchedulerOptions, ballista_context, export_tables,
-    run_executor, run_scheduler,
+    published_files, remove_cancel_marker, request_cancel, run_executor, run_scheduler,
 };
 use signal_hook::consts::SIGHUP;
 use tokio::sync::oneshot;
@@ -20,7 +20,7 @@ use crate::cluster_log::log_to_stderr;
 use crate::gen_cmd::GenArgs;
 use crate::interrupt::{Interrupt, ignored_on_entry};
 use crate::output::outln;
-use crate::query_cmd::{one_line, run_interruptible, runtime};
+use crate::query_cmd::{one_line, runtime};
 use crate::values;
 
 #[derive(clap::Args)]
@@ -206,17 +206,46 @@ pub(crate) fn generate_on_cluster(
     let spec = ExportSpec::new(args.export_options()?, parts as usize);
     let started = Instant::now();
     let sf = args.sf;
+    let sent = spec.clone();
     let work = async move {
         let ctx = ballista_context(url, sf, parts as usize).await?;
-        export_tables(&ctx, spec).await
+        export_tables(&ctx, sent).await
     };
-    let work = async {
-        work.await
-            .map_err(|e| Error::InvalidOption(one_line(&e.to_string())))
+    let runtime = runtime()?;
+    let outcome = runtime.block_on(async {
+        tokio::pin!(work);
+        let first = tokio::select! {
+            result = &mut work => Some(result),
+            () = interrupt.wait() => None,
+        };
+        if first.is_none() {
+            // Ballista's client does not cancel the job when its results are dropped: ask
+            // the tasks to stop, and wait (bounded) for the job to end.
+            let cancel = spec.clone();
+            let asked = tokio::task::spawn_blocking(move || request_cancel(&cancel)).await;
+            if matches!(asked, Ok(Ok(()))) {
+                let _ = tokio::time::timeout(CANCEL_WAIT, &mut work).await;
+            }
+        }
+        first
+    });
+    runtime.shutdown_timeout(Duration::from_secs(2));
+    remove_cancel_marker(&spec);
+    let manifest = match outcome {
+        Some(result) => result.map_err(|e| Error::InvalidOption(one_line(&e.to_string())))?,
+        None => {
+            let finished = published_files(&spec).unwrap_or_else(|e| {
+                eprintln!("cannot tell what was published: {}", one_line(&e.to_string()));
+                Vec::new()
+            });
+            return Err(Error::Cancelled { finished });
+        }
     };
-    let manifest = run_interruptible(work, interrupt, Duration::from_secs(2))?;
     print_manifest(&manifest, started.elapsed().as_secs_f64())
 }
+
+/// How long an interrupted distributed export waits for its tasks to stop.
+const CANCEL_WAIT: Duration = Duration::from_secs(30);
 
 /// The files a distributed export wrote, and its totals.
 fn print_manifest(manifest: &[ManifestRow], seconds: f64) -> Result<(), Error> {

@@ -47,12 +47,19 @@ pub struct ExportSpec {
     pub options: ExportOptions,
     /// dbgen chunks, one per task.
     pub parts: usize,
+    /// The run's name, for stopping its tasks ([`request_cancel`](super::request_cancel)).
+    #[serde(default)]
+    pub run: Option<String>,
 }
 
 impl ExportSpec {
     /// `options` written in `parts` parts, one task per part.
     pub fn new(options: ExportOptions, parts: usize) -> ExportSpec {
-        ExportSpec { options, parts }
+        ExportSpec {
+            options,
+            parts,
+            run: Some(super::cancel::new_run_id()),
+        }
     }
 
     /// The exporter of part `part` (1-based); `None` when the part has no table to write
@@ -103,7 +110,7 @@ impl ExportSpec {
     }
 
     /// Every file the export writes.
-    fn planned_files(&self) -> Result<Vec<PathBuf>> {
+    pub(super) fn planned_files(&self) -> Result<Vec<PathBuf>> {
         let mut files = Vec::new();
         for part in 1..=self.parts {
             if let Some(exporter) = self.exporter(part)? {
@@ -288,15 +295,35 @@ impl ExecutionPlan for ExportExec {
         let exporter = self.spec.exporter(part)?;
         let cancel = Arc::new(AtomicBool::new(false));
         let guard = CancelOnDrop(Arc::clone(&cancel));
+        let spec = self.spec.clone();
         let written = async move {
             let _guard = guard;
             let Some(exporter) = exporter else {
                 return Ok(RecordBatch::new_empty(MANIFEST_SCHEMA.clone()));
             };
-            let exporter = exporter.cancel_flag(cancel);
-            let summary = tokio::task::spawn_blocking(move || exporter.run())
-                .await
-                .map_err(|e| DataFusionError::External(Box::new(e)))??;
+            // The client's stop request: polled while the part is written (and first, so a
+            // retried task of a stopped run does not start over).
+            let stores = Arc::new(crate::store::ObjectStores::new(
+                spec.options.storage_options.clone(),
+            ));
+            let watch = {
+                let (cancel, spec) = (Arc::clone(&cancel), spec.clone());
+                tokio::task::spawn_blocking(move || {
+                    while !cancel.load(Ordering::Relaxed) {
+                        if super::cancel::cancel_requested(&spec, &stores) {
+                            cancel.store(true, Ordering::Relaxed);
+                            break;
+                        }
+                        std::thread::sleep(std::time::Duration::from_millis(250));
+                    }
+                })
+            };
+            let exporter = exporter.cancel_flag(Arc::clone(&cancel));
+            let summary = tokio::task::spawn_blocking(move || exporter.run()).await;
+            // Ends the watcher (it stops at a set flag).
+            cancel.store(true, Ordering::Relaxed);
+            let _ = watch.await;
+            let summary = summary.map_err(|e| DataFusionError::External(Box::new(e)))??;
             manifest_batch(&summary, part)
         };
         Ok(Box::pin(RecordBatchStreamAdapter::new(

@@ -28,6 +28,8 @@ mod export;
 mod parts;
 mod process;
 
+mod cancel;
+pub use cancel::{published_files, remove_cancel_marker, request_cancel};
 pub use cluster::{
     LocalCluster, ballista_client, ballista_config, ballista_context, ballista_state,
 };

@@ -627,3 +627,73 @@ fn unwritable_cluster_outputs_are_one_line_errors() {
     assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.contains("crate's COPY writer only"), "{stderr}");
 }
+
+/// The files (not the sink's hidden temporary files or markers) directly in `dir`.
+fn visible_files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .filter(|name| !name.starts_with('.'))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// Ctrl-C on `tpch gen --scheduler` stops the executors' tasks (Ballista's client would leave
+/// them writing), removes their temporary files and reports the files that were published
+/// (issue 30, item 11).
+#[test]
+fn an_interrupted_distributed_export_stops_the_cluster_and_says_what_it_published() {
+    let cluster = ChildCluster::start(2);
+    let dir = tempfile::tempdir().unwrap();
+    let child = gen_command(&cluster, "1", "tbl", dir.path(), "8")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while visible_files(dir.path()).is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "nothing published"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    // SAFETY: sends a signal to our own child process.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
+    let sent = Instant::now();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        sent.elapsed() < Duration::from_secs(60),
+        "took {:?}",
+        sent.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    let published = visible_files(dir.path());
+    assert!(
+        published.len() < 26,
+        "the whole export finished: {published:?}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "{} file(s) finished before the stop",
+            published.len()
+        )),
+        "{stderr}\n{published:?}"
+    );
+    // The executors stopped: nothing more appears, and nothing is left half-written.
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(visible_files(dir.path()), published);
+    assert_eq!(temp_files(dir.path()), Vec::<String>::new());
+    let hidden: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".tpch-cancel"))
+        .collect();
+    assert!(hidden.is_empty(), "{hidden:?}");
+}
