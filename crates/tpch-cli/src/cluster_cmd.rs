@@ -235,7 +235,10 @@ pub(crate) fn generate_on_cluster(
         Some(result) => result.map_err(|e| Error::InvalidOption(one_line(&e.to_string())))?,
         None => {
             let finished = published_files(&spec).unwrap_or_else(|e| {
-                eprintln!("cannot tell what was published: {}", one_line(&e.to_string()));
+                eprintln!(
+                    "cannot tell what was published: {}",
+                    one_line(&e.to_string())
+                );
                 Vec::new()
             });
             return Err(Error::Cancelled { finished });
