@@ -1,4 +1,5 @@
-//! `tpch bench`: the 22 TPC-H queries as a benchmark, with verification and a JSON report.
+//! `tpch bench`: the 22 TPC-H queries as a benchmark, with verification and a JSON report;
+//! `tpch bench compare|plot` (`bench_compare_cmd.rs`) read such reports back.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -16,10 +17,14 @@ use crate::query_cmd::{bench_err, one_line, run_interruptible};
 use crate::values;
 
 #[derive(clap::Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub(crate) struct BenchArgs {
+    /// Compare or plot reports instead of running (`tpch bench compare|plot --help`).
+    #[command(subcommand)]
+    reports: Option<crate::bench_compare_cmd::ReportCommand>,
     /// Scale factor of the tables.
-    #[arg(long, value_parser = values::scale_factor)]
-    sf: ScaleFactor,
+    #[arg(long, value_parser = values::scale_factor, required = true)]
+    sf: Option<ScaleFactor>,
     /// Queries to run, e.g. 1,3,5-7 (default: all 22).
     #[arg(long, default_value = "all")]
     queries: String,
@@ -89,7 +94,7 @@ fn tpch_run(args: BenchArgs, run: RunArg, interrupt: &Interrupt) -> Result<(), E
         )));
     }
     let options = RunOptions {
-        sf: args.sf.value(),
+        sf: scale_factor(&args)?.value(),
         source: args.source.source()?,
         target_partitions: args.source.partitions(args.target_partitions),
         run: run.into(),
@@ -105,7 +110,16 @@ fn tpch_run(args: BenchArgs, run: RunArg, interrupt: &Interrupt) -> Result<(), E
     Ok(())
 }
 
-pub(crate) fn bench(args: BenchArgs, interrupt: &Interrupt) -> Result<(), Error> {
+/// `--sf`, required unless a subcommand is given (clap checks it).
+fn scale_factor(args: &BenchArgs) -> Result<ScaleFactor, Error> {
+    args.sf
+        .ok_or_else(|| Error::InvalidOption("--sf is required to run the benchmark".into()))
+}
+
+pub(crate) fn bench(mut args: BenchArgs, interrupt: &Interrupt) -> Result<(), Error> {
+    if let Some(command) = args.reports.take() {
+        return crate::bench_compare_cmd::run(command);
+    }
     if let Some(path) = &args.json {
         check_report_dir(path)?;
     }
@@ -117,7 +131,7 @@ pub(crate) fn bench(args: BenchArgs, interrupt: &Interrupt) -> Result<(), Error>
             "--streams and --seed apply to --run power|throughput|full".into(),
         ));
     }
-    let sf = args.sf;
+    let sf = scale_factor(&args)?;
     let source: Source = args.source.source()?;
     let verify = match (&args.answers, args.verify) {
         (Some(dir), _) => Some(AnswerSet::Dir(dir.clone())),

@@ -1,6 +1,7 @@
 //! `tpch`: generate TPC-H data (dbgen-identical) as .tbl, CSV or Parquet.
 
 mod bench_cmd;
+mod bench_compare_cmd;
 #[cfg(feature = "ballista")]
 mod cluster_cmd;
 #[cfg(feature = "ballista")]
@@ -8,6 +9,7 @@ mod cluster_log;
 mod gen_cmd;
 mod interrupt;
 mod output;
+mod plot;
 mod queries_cmd;
 mod query_cmd;
 mod values;
@@ -37,7 +39,8 @@ enum Command {
     Gen(gen_cmd::GenArgs),
     /// Run SQL over the TPC-H tables (-e, -f, or an interactive prompt); COPY writes files.
     Query(query_cmd::QueryArgs),
-    /// Run the 22 TPC-H queries as a benchmark, optionally verifying the answers.
+    /// Run the 22 TPC-H queries as a benchmark, optionally verifying the answers; compare and
+    /// plot the reports (`tpch bench compare|plot`).
     Bench(bench_cmd::BenchArgs),
     /// Print a TPC-H query stream as TPC qgen makes it (-s SF -r SEED -p N): SQL or parameters.
     Queries(queries_cmd::QueriesArgs),

@@ -14,7 +14,11 @@
 //!   rendered into the same SQL), the refresh functions RF1/RF2 ([`Refresher`]) and a TPC-H run
 //!   ([`run_tpch`]: power and throughput tests, Power@Size, Throughput@Size, QphH@Size);
 //! - [`run_benchmark`]: the whole loop (queries × iterations, optional verification) giving a
-//!   [`BenchReport`] that prints as a table and serialises to JSON ([`BenchReport::to_json`]).
+//!   [`BenchReport`] that prints as a table and serialises to JSON ([`BenchReport::to_json`]),
+//!   with the machine ([`Machine`]), versions and settings, so runs can be compared later;
+//! - reports read back ([`SavedReport::load`], older reports too) and compared ([`compare`]:
+//!   ratios, verdicts, totals, geometric mean, as a table, Markdown or CSV — `tpch bench
+//!   compare`), and a run's throughput test as lanes of bars ([`Timeline`], `tpch bench plot`).
 //!
 //! ```
 //! use datafusion_dbgen::bench::{Source, answer, check_answer, run_query, tpch_context};
@@ -55,23 +59,36 @@
 
 mod answers;
 mod check;
+mod compare;
 mod error;
+mod machine;
 pub mod metrics;
 mod queries;
 mod refresh;
 mod report;
 mod runner;
+mod saved;
 mod source;
+mod timeline;
 mod tpch_run;
 
 pub use answers::{ANSWER_SCALE_FACTORS, AnswerSet, answer};
 pub use check::{Mismatch, check_answer};
+pub use compare::{
+    CompareFormat, CompareOptions, Comparison, Measure, Row, RowKind, Stat, Verdict, VerdictCounts,
+    compare, compare_queries,
+};
 pub use error::BenchError;
+pub use machine::Machine;
 pub use queries::{QUERIES, QUERY_COUNT, parse_query_list, query};
 pub use refresh::{Refresher, refreshable_context};
-pub use report::{BenchReport, QueryReport, Verification};
+pub use report::{
+    BenchReport, QueryReport, SavedBenchReport, SavedQuery, SavedSummary, Verification,
+};
 pub use runner::{BenchOptions, run_benchmark, run_benchmark_with_progress, run_query};
+pub use saved::{CompareError, LoadError, QueryTimes, SavedReport, labels_for};
 pub use source::{Source, register_source, tpch_context, tpch_session, tpch_session_with};
+pub use timeline::{Lane, Timeline, TimelineBar};
 pub use tpch_dbgen::qgen::{MAX_SEED, QueryStream, StreamQuery, stream_order};
 pub use tpch_run::{
     PowerReport, RunKind, RunOptions, RunReport, Step, StreamReport, ThroughputReport, run_tpch,

@@ -2,10 +2,11 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
 use super::answers::AnswerSet;
+use super::machine::Machine;
 use super::source::Source;
 
 /// The outcome of checking one query.
@@ -111,6 +112,8 @@ pub struct BenchReport {
     pub source: Source,
     /// DataFusion's `target_partitions`.
     pub target_partitions: usize,
+    /// DataFusion's `batch_size` (rows per record batch) in the session the queries ran in.
+    pub batch_size: usize,
     /// Iterations of each query.
     pub iterations: usize,
     /// The answers results were verified against (`None`: no verification).
@@ -121,6 +124,8 @@ pub struct BenchReport {
     pub started_unix_seconds: u64,
     /// CPUs available to the process.
     pub host_cpus: usize,
+    /// The machine: CPUs, memory, operating system.
+    pub machine: Machine,
     /// One entry per query, in the order run.
     pub queries: Vec<QueryReport>,
 }
@@ -160,40 +165,55 @@ impl BenchReport {
     ///
     /// ```text
     /// { "crate": "datafusion-dbgen", "crate_version", "engine": "datafusion", "engine_version",
-    ///   "scale_factor", "source", "source_path", "target_partitions", "iterations", "verify",
-    ///   "answers", "setup_seconds", "started_unix_seconds", "host_cpus",
+    ///   "scale_factor", "source", "source_path", "target_partitions", "batch_size",
+    ///   "iterations", "verify", "answers", "seed", "setup_seconds", "started_unix_seconds",
+    ///   "host_cpus", "machine": { "cpus", "cpu_model", "memory_bytes", "os", "os_release",
+    ///   "kernel", "arch" },
     ///   "queries": [ { "query", "name", "rows", "times_seconds", "min_seconds",
     ///                  "median_seconds", "max_seconds", "verification", "message" } ],
     ///   "summary": { "queries", "passed", "failed", "errors", "no_answer", "not_checked",
     ///                "total_min_seconds", "total_median_seconds", "all_passed" } }
     /// ```
     ///
-    /// Times are seconds as numbers; absent values (rows of a failed query, `message`,
-    /// `answers`, `source_path`) are `null`.
+    /// Times are seconds as numbers (`times_seconds`: every iteration, in the order run);
+    /// absent values (rows of a failed query, `message`, `answers`, `source_path`, unknown
+    /// machine details) are `null`; `seed` is always `null` (the 22 queries run with qgen's
+    /// validation parameters). [`SavedBenchReport`] reads it back.
     pub fn to_json(&self) -> String {
+        // Plain data (strings, numbers, options): serialising it cannot fail.
+        let mut text = serde_json::to_string_pretty(&self.to_saved()).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+
+    /// The report as [`to_json`](Self::to_json) writes it.
+    pub fn to_saved(&self) -> SavedBenchReport {
         let (total_min, total_median) = self.totals();
-        let report = JsonReport {
-            crate_name: "datafusion-dbgen",
-            crate_version: self.crate_version,
-            engine: self.engine,
-            engine_version: self.engine_version,
+        SavedBenchReport {
+            crate_name: "datafusion-dbgen".to_string(),
+            crate_version: self.crate_version.to_string(),
+            engine: self.engine.to_string(),
+            engine_version: self.engine_version.to_string(),
             scale_factor: self.sf,
-            source: self.source.kind(),
+            source: self.source.kind().to_string(),
             source_path: match &self.source {
                 Source::Parquet(dir) => Some(dir.to_string_lossy().into_owned()),
                 _ => None,
             },
             target_partitions: self.target_partitions,
+            batch_size: Some(self.batch_size),
             iterations: self.iterations,
             verify: self.answers.is_some(),
             answers: self.answers.as_ref().map(ToString::to_string),
+            seed: None,
             setup_seconds: self.setup.as_secs_f64(),
             started_unix_seconds: self.started_unix_seconds,
             host_cpus: self.host_cpus,
+            machine: Some(self.machine.clone()),
             queries: self
                 .queries
                 .iter()
-                .map(|q| JsonQuery {
+                .map(|q| SavedQuery {
                     query: q.query,
                     name: format!("q{:02}", q.query),
                     rows: q.rows,
@@ -201,11 +221,11 @@ impl BenchReport {
                     min_seconds: q.min().map(|d| d.as_secs_f64()),
                     median_seconds: q.median().map(|d| d.as_secs_f64()),
                     max_seconds: q.max().map(|d| d.as_secs_f64()),
-                    verification: q.verification.status(),
-                    message: q.verification.message(),
+                    verification: q.verification.status().to_string(),
+                    message: q.verification.message().map(str::to_string),
                 })
                 .collect(),
-            summary: JsonSummary {
+            summary: Some(SavedSummary {
                 queries: self.queries.len(),
                 passed: self.count("passed"),
                 failed: self.count("failed"),
@@ -215,12 +235,8 @@ impl BenchReport {
                 total_min_seconds: total_min.as_secs_f64(),
                 total_median_seconds: total_median.as_secs_f64(),
                 all_passed: self.all_passed(),
-            },
-        };
-        // Plain data (strings, numbers, options): serialising it cannot fail.
-        let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
-        text.push('\n');
-        text
+            }),
+        }
     }
 
     /// One line describing the setting (versions, SF, source, partitions, iterations).
@@ -309,52 +325,140 @@ pub(crate) fn heading(sf: f64, source: &Source, partitions: usize, iterations: u
     )
 }
 
-/// The JSON form of [`BenchReport`] (see [`BenchReport::to_json`]).
-#[derive(Serialize)]
-struct JsonReport<'a> {
-    #[serde(rename = "crate")]
-    crate_name: &'static str,
-    crate_version: &'static str,
-    engine: &'static str,
-    engine_version: &'static str,
-    scale_factor: f64,
-    source: &'static str,
-    source_path: Option<String>,
-    target_partitions: usize,
-    iterations: usize,
-    verify: bool,
-    answers: Option<String>,
-    setup_seconds: f64,
-    started_unix_seconds: u64,
-    host_cpus: usize,
-    queries: Vec<JsonQuery<'a>>,
-    summary: JsonSummary,
+/// A [`BenchReport`] as its JSON file holds it ([`BenchReport::to_json`]), written and read
+/// back with serde (`tpch bench compare` and `plot` load reports as this).
+///
+/// Every field but `scale_factor` and `queries` may be missing: reports written before a field
+/// existed still load (`batch_size`, `seed` and `machine` are newer; an older report has them
+/// `None`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SavedBenchReport {
+    /// `datafusion-dbgen`.
+    #[serde(rename = "crate", default)]
+    pub crate_name: String,
+    /// The crate's version.
+    #[serde(default)]
+    pub crate_version: String,
+    /// `datafusion`.
+    #[serde(default)]
+    pub engine: String,
+    /// DataFusion's version.
+    #[serde(default)]
+    pub engine_version: String,
+    /// The scale factor.
+    pub scale_factor: f64,
+    /// `provider`, `memory`, `parquet` or `cluster` ([`Source::kind`]).
+    #[serde(default)]
+    pub source: String,
+    /// The Parquet directory of a `parquet` source.
+    #[serde(default)]
+    pub source_path: Option<String>,
+    /// DataFusion's `target_partitions`.
+    #[serde(default)]
+    pub target_partitions: usize,
+    /// DataFusion's `batch_size`.
+    #[serde(default)]
+    pub batch_size: Option<usize>,
+    /// Iterations of each query.
+    #[serde(default)]
+    pub iterations: usize,
+    /// Whether results were verified.
+    #[serde(default)]
+    pub verify: bool,
+    /// The answers verified against (`embedded`, or a directory).
+    #[serde(default)]
+    pub answers: Option<String>,
+    /// qgen's seed of the substitution parameters: `None` for the validation parameters.
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// Seconds to set up the session (loading the tables of a `memory` source).
+    #[serde(default)]
+    pub setup_seconds: f64,
+    /// When the run started, seconds since the Unix epoch.
+    #[serde(default)]
+    pub started_unix_seconds: u64,
+    /// CPUs available to the process.
+    #[serde(default)]
+    pub host_cpus: usize,
+    /// The machine.
+    #[serde(default)]
+    pub machine: Option<Machine>,
+    /// One entry per query, in the order run.
+    pub queries: Vec<SavedQuery>,
+    /// Counts and totals.
+    #[serde(default)]
+    pub summary: Option<SavedSummary>,
 }
 
-#[derive(Serialize)]
-struct JsonQuery<'a> {
-    query: usize,
-    name: String,
-    rows: Option<usize>,
-    times_seconds: Vec<f64>,
-    min_seconds: Option<f64>,
-    median_seconds: Option<f64>,
-    max_seconds: Option<f64>,
-    verification: &'static str,
-    message: Option<&'a str>,
+/// One query of a [`SavedBenchReport`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SavedQuery {
+    /// The query number (1..=22).
+    pub query: usize,
+    /// `q01` … `q22`.
+    #[serde(default)]
+    pub name: String,
+    /// Rows of the result (`None` if the query failed).
+    #[serde(default)]
+    pub rows: Option<usize>,
+    /// Every iteration's wall time, seconds, in the order run.
+    #[serde(default)]
+    pub times_seconds: Vec<f64>,
+    /// The fastest iteration.
+    #[serde(default)]
+    pub min_seconds: Option<f64>,
+    /// The median iteration.
+    #[serde(default)]
+    pub median_seconds: Option<f64>,
+    /// The slowest iteration.
+    #[serde(default)]
+    pub max_seconds: Option<f64>,
+    /// [`Verification::status`].
+    #[serde(default)]
+    pub verification: String,
+    /// The mismatch or error message.
+    #[serde(default)]
+    pub message: Option<String>,
 }
 
-#[derive(Serialize)]
-struct JsonSummary {
-    queries: usize,
-    passed: usize,
-    failed: usize,
-    errors: usize,
-    no_answer: usize,
-    not_checked: usize,
-    total_min_seconds: f64,
-    total_median_seconds: f64,
-    all_passed: bool,
+/// The summary of a [`SavedBenchReport`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SavedSummary {
+    /// Queries run.
+    pub queries: usize,
+    /// Queries that passed verification.
+    pub passed: usize,
+    /// Queries whose result differed from the answer.
+    pub failed: usize,
+    /// Queries that failed with an error.
+    pub errors: usize,
+    /// Queries without an answer at the scale factor.
+    pub no_answer: usize,
+    /// Queries not verified.
+    pub not_checked: usize,
+    /// Sum of the queries' fastest iterations.
+    pub total_min_seconds: f64,
+    /// Sum of the queries' median iterations.
+    pub total_median_seconds: f64,
+    /// Whether no query failed.
+    pub all_passed: bool,
+}
+
+impl Default for SavedSummary {
+    fn default() -> Self {
+        SavedSummary {
+            queries: 0,
+            passed: 0,
+            failed: 0,
+            errors: 0,
+            no_answer: 0,
+            not_checked: 0,
+            total_min_seconds: 0.0,
+            total_median_seconds: 0.0,
+            all_passed: true,
+        }
+    }
 }
 
 #[cfg(test)]

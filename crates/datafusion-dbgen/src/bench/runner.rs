@@ -8,6 +8,7 @@ use datafusion::prelude::SessionContext;
 use super::answers::AnswerSet;
 use super::check::check_answer;
 use super::error::BenchError;
+use super::machine::Machine;
 use super::queries::{QUERY_COUNT, query};
 use super::report::{BenchReport, QueryReport, Verification};
 use super::source::{Source, tpch_session_with};
@@ -147,11 +148,13 @@ pub async fn run_benchmark_with_progress(
         sf: options.sf,
         source: options.source.clone(),
         target_partitions: options.target_partitions,
+        batch_size: ctx.state().config().batch_size(),
         iterations: options.iterations,
         answers: options.verify.clone(),
         setup,
         started_unix_seconds,
         host_cpus: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        machine: Machine::current(),
         queries: Vec::with_capacity(options.queries.len()),
     };
     for &n in &options.queries {

@@ -8,12 +8,13 @@
 //! seed ([`tpch_dbgen::qgen`]). Without a seed, the spec's rule: the time the database load ended,
 //! as `mmddhhmmss` (UTC).
 
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use datafusion::prelude::SessionContext;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::error::BenchError;
+use super::machine::Machine;
 use super::metrics::{minimum_streams, power_at_size, qphh_at_size, throughput_at_size};
 use super::refresh::{Refresher, refreshable_context};
 use super::source::Source;
@@ -21,7 +22,7 @@ use tpch_dbgen::qgen::QueryStream;
 use tpch_dbgen::{Date, ScaleFactor};
 
 /// Which tests a run has.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RunKind {
     /// The power test alone.
@@ -79,7 +80,7 @@ impl RunOptions {
 }
 
 /// One timed step of a stream: a query or a refresh function.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Step {
     /// `Q1` … `Q22`, `RF1` or `RF2`.
     pub name: String,
@@ -90,10 +91,17 @@ pub struct Step {
     pub rows: u64,
     /// The timing interval, seconds.
     pub seconds: f64,
+    /// When the step started, seconds from the start of its test (the power test's or the
+    /// throughput test's; `None` in reports written before it was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_seconds: Option<f64>,
+    /// When the step ended, seconds from the start of its test.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_seconds: Option<f64>,
 }
 
 /// One stream's steps in the order they ran.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StreamReport {
     /// The query stream's number (its query order), or `None` for the refresh stream.
     pub stream: Option<usize>,
@@ -104,10 +112,13 @@ pub struct StreamReport {
     pub steps: Vec<Step>,
     /// From the stream's start to its end, seconds.
     pub seconds: f64,
+    /// When the stream started, seconds from the start of its test (`None` in older reports).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_seconds: Option<f64>,
 }
 
 /// The power test.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PowerReport {
     /// RF1, the 22 queries of stream 0, RF2.
     pub stream: StreamReport,
@@ -116,7 +127,7 @@ pub struct PowerReport {
 }
 
 /// The throughput test.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ThroughputReport {
     /// The query streams 1..=S.
     pub query_streams: Vec<StreamReport>,
@@ -128,15 +139,38 @@ pub struct ThroughputReport {
     pub throughput_at_size: Option<f64>,
 }
 
-/// A TPC-H run's timings and metrics.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// A TPC-H run's timings and metrics, serialised as the JSON report ([`RunReport::to_json`])
+/// and read back with serde. The fields marked "newer" are missing from reports written before
+/// they were recorded; such reports still load (empty strings, `None`, 0).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunReport {
+    /// `datafusion-dbgen` (newer).
+    #[serde(rename = "crate", default)]
+    pub crate_name: String,
+    /// This crate's version (newer).
+    #[serde(default)]
+    pub crate_version: String,
+    /// `datafusion` (newer).
+    #[serde(default)]
+    pub engine: String,
+    /// DataFusion's version (newer).
+    #[serde(default)]
+    pub engine_version: String,
+    /// When the run started, seconds since the Unix epoch (newer).
+    #[serde(default)]
+    pub started_unix_seconds: u64,
+    /// The machine (newer).
+    #[serde(default)]
+    pub machine: Option<Machine>,
     /// The scale factor.
     pub scale_factor: f64,
     /// The source of the tables (`provider`, `memory`).
     pub source: String,
     /// `target_partitions`.
     pub target_partitions: usize,
+    /// DataFusion's `batch_size` (newer).
+    #[serde(default)]
+    pub batch_size: Option<usize>,
     /// The tests run.
     pub run: RunKind,
     /// The seed (stream 0's; stream s uses seed + s).
@@ -261,6 +295,9 @@ pub async fn run_tpch(options: &RunOptions) -> Result<RunReport, BenchError> {
             tpch_dbgen::refresh::MAX_REFRESH_SETS
         )));
     }
+    let started_unix_seconds = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
     let loading = Instant::now();
     let (ctx, refresher) =
         refreshable_context(&options.source, &sf, options.target_partitions).await?;
@@ -313,9 +350,16 @@ pub async fn run_tpch(options: &RunOptions) -> Result<RunReport, BenchError> {
         _ => None,
     };
     Ok(RunReport {
+        crate_name: "datafusion-dbgen".to_string(),
+        crate_version: env!("CARGO_PKG_VERSION").to_string(),
+        engine: "datafusion".to_string(),
+        engine_version: datafusion::DATAFUSION_VERSION.to_string(),
+        started_unix_seconds,
+        machine: Some(Machine::current()),
         scale_factor: sf.value(),
         source: options.source.to_string(),
         target_partitions: options.target_partitions,
+        batch_size: Some(ctx.state().config().batch_size()),
         run: options.run,
         seed,
         streams,
@@ -337,16 +381,17 @@ async fn power_test(
     set: u32,
 ) -> Result<StreamReport, BenchError> {
     let started = Instant::now();
-    let mut steps = vec![rf1(refresher, set).await?];
+    let mut steps = vec![rf1(refresher, set, started).await?];
     for (number, sql) in queries.numbered_sql() {
-        steps.push(run_step(ctx, number, sql).await?);
+        steps.push(run_step(ctx, number, sql, started).await?);
     }
-    steps.push(rf2(refresher, set).await?);
+    steps.push(rf2(refresher, set, started).await?);
     Ok(StreamReport {
         stream: Some(0),
         seed: Some(seed),
         steps,
         seconds: started.elapsed().as_secs_f64(),
+        start_seconds: Some(0.0),
     })
 }
 
@@ -368,13 +413,14 @@ async fn throughput_test(
             let stream_start = Instant::now();
             let mut steps = Vec::new();
             for (number, sql) in queries.numbered_sql() {
-                steps.push(run_step(&ctx, number, sql).await?);
+                steps.push(run_step(&ctx, number, sql, started).await?);
             }
             Ok::<_, BenchError>(StreamReport {
                 stream: Some(i + 1),
                 seed: Some(seed + i as u64 + 1),
                 steps,
                 seconds: stream_start.elapsed().as_secs_f64(),
+                start_seconds: Some(offset(started, stream_start)),
             })
         }));
     }
@@ -383,14 +429,15 @@ async fn throughput_test(
         let stream_start = Instant::now();
         let mut steps = Vec::new();
         for set in first_set..first_set + count as u32 {
-            steps.push(rf1(&refresher, set).await?);
-            steps.push(rf2(&refresher, set).await?);
+            steps.push(rf1(&refresher, set, started).await?);
+            steps.push(rf2(&refresher, set, started).await?);
         }
         Ok::<_, BenchError>(StreamReport {
             stream: None,
             seed: None,
             steps,
             seconds: stream_start.elapsed().as_secs_f64(),
+            start_seconds: Some(offset(started, stream_start)),
         })
     });
     let mut query_streams = Vec::with_capacity(count);
@@ -413,45 +460,64 @@ fn joined<T>(
     result.map_err(|e| BenchError::InvalidOption(format!("a stream of the run failed: {e}")))?
 }
 
-async fn run_step(ctx: &SessionContext, number: usize, sql: &str) -> Result<Step, BenchError> {
+/// Seconds from `test_start` to `at`.
+fn offset(test_start: Instant, at: Instant) -> f64 {
+    at.saturating_duration_since(test_start).as_secs_f64()
+}
+
+/// Query `number` of a stream, timed; its start and end as offsets from `test_start`.
+async fn run_step(
+    ctx: &SessionContext,
+    number: usize,
+    sql: &str,
+    test_start: Instant,
+) -> Result<Step, BenchError> {
     let started = Instant::now();
     let batches = ctx.sql(sql).await?.collect().await?;
+    let ended = Instant::now();
     Ok(Step {
         name: format!("Q{number}"),
         refresh_set: None,
         rows: batches.iter().map(|b| b.num_rows() as u64).sum(),
-        seconds: started.elapsed().as_secs_f64(),
+        seconds: (ended - started).as_secs_f64(),
+        start_seconds: Some(offset(test_start, started)),
+        end_seconds: Some(offset(test_start, ended)),
     })
 }
 
-async fn rf1(refresher: &Refresher, set: u32) -> Result<Step, BenchError> {
+async fn rf1(refresher: &Refresher, set: u32, test_start: Instant) -> Result<Step, BenchError> {
     let started = Instant::now();
     let counts = refresher.rf1(set).await?;
     Ok(refresh_step(
         "RF1",
         set,
         counts.orders + counts.lineitems,
-        started.elapsed(),
+        (test_start, started),
     ))
 }
 
-async fn rf2(refresher: &Refresher, set: u32) -> Result<Step, BenchError> {
+async fn rf2(refresher: &Refresher, set: u32, test_start: Instant) -> Result<Step, BenchError> {
     let started = Instant::now();
     let counts = refresher.rf2(set).await?;
     Ok(refresh_step(
         "RF2",
         set,
         counts.orders + counts.lineitems,
-        started.elapsed(),
+        (test_start, started),
     ))
 }
 
-fn refresh_step(name: &str, set: u32, rows: u64, elapsed: Duration) -> Step {
+/// A refresh function's step that started at `started` (the second of `times`) and ends now.
+fn refresh_step(name: &str, set: u32, rows: u64, times: (Instant, Instant)) -> Step {
+    let (test_start, started) = times;
+    let ended = Instant::now();
     Step {
         name: name.to_string(),
         refresh_set: Some(set),
         rows,
-        seconds: elapsed.as_secs_f64(),
+        seconds: (ended - started).as_secs_f64(),
+        start_seconds: Some(offset(test_start, started)),
+        end_seconds: Some(offset(test_start, ended)),
     }
 }
 

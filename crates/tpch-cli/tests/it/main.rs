@@ -7,6 +7,7 @@ mod support;
 
 mod ballista;
 mod bench_cli;
+mod bench_compare;
 mod cli_gen;
 mod copy;
 mod export;
