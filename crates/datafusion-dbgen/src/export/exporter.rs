@@ -263,7 +263,9 @@ impl Exporter {
             remove_stale(&files)?
         };
         let ordered = self.ordered_tables();
+        let mut stale_removed = stale_removed;
         if !is_object_url(&self.options.output) {
+            stale_removed.extend(self.remove_stale_ordered(&ordered)?);
             self.check_ordered_outputs(&ordered)?;
         }
         let run = Run::new(self, &sink, files, encoding)?;
@@ -312,6 +314,39 @@ impl Exporter {
         summary.seconds = started.elapsed().as_secs_f64();
         summary.superseded_removed = self.remove_superseded(&summary)?;
         Ok(summary)
+    }
+
+    /// Removes temporary files of dead processes from the directories the ordered tables write
+    /// to: the output, `<table>/` and its partition directories.
+    fn remove_stale_ordered(&self, tables: &[Table]) -> Result<Vec<PathBuf>> {
+        let mut dirs = Vec::new();
+        if !tables.is_empty() {
+            dirs.push(self.options.output.clone());
+        }
+        for table in tables {
+            let dir = self.options.output.join(table.name());
+            if let Ok(entries) = std::fs::read_dir(&dir) {
+                dirs.extend(
+                    entries
+                        .filter_map(|e| e.ok().map(|e| e.path()))
+                        .filter(|p| p.is_dir()),
+                );
+                dirs.push(dir);
+            }
+        }
+        let mut removed = Vec::new();
+        for dir in dirs {
+            if !dir.is_dir() {
+                continue;
+            }
+            removed.extend(
+                crate::sink::remove_stale_temp_files(&dir).map_err(|source| Error::Io {
+                    path: dir.clone(),
+                    source,
+                })?,
+            );
+        }
+        Ok(removed)
     }
 
     /// Refuses to start when an ordered table's output exists (`<table>.<ext>`, or files in

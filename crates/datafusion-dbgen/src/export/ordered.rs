@@ -500,6 +500,7 @@ pub(crate) fn write_ordered(
     let mut batches = OrderedBatches::try_new(job.table, &job.sf, layout, job.threads, &table_dir)?;
     let key_column = key.as_ref().and_then(|k| full.index_of(&k.column).ok());
     let mut current_dir: Option<String> = None;
+    let mut visited = std::collections::HashSet::new();
     let mut partitions = 0u64;
     let mut rows = 0u64;
     while let Some(batch) = batches.next_batch() {
@@ -529,6 +530,13 @@ pub(crate) fn write_ordered(
                 for range in ranges {
                     let dir = partition_dir(key, column, range.start)?;
                     if current_dir.as_deref() != Some(dir.as_str()) {
+                        // The stream is sorted by the key: a partition never comes back.
+                        if !visited.insert(dir.clone()) {
+                            return Err(Error::Internal(format!(
+                                "{}: partition {dir} came back after another",
+                                job.table
+                            )));
+                        }
                         partitions += 1;
                         if partitions > super::layout::MAX_PARTITIONS {
                             return Err(Error::InvalidOption(format!(
