@@ -72,7 +72,7 @@ pub(crate) struct GenArgs {
     /// docs/layouts.md); the flags below override it.
     #[arg(long, value_name = "FILE")]
     pub(crate) layout: Option<PathBuf>,
-    /// Sort TABLE's rows by these columns (repeatable): TABLE=COL[:desc][,COL[:desc]…].
+    /// Sort TABLE's rows by these columns (repeatable): `TABLE=COL[:desc][,COL[:desc]…]`.
     #[arg(long, value_name = "TABLE=COL[:desc],…")]
     pub(crate) sort: Vec<String>,
     /// Hive-partition TABLE (repeatable): TABLE=KEY, KEY one of COL, year(COL), month(COL).
@@ -81,7 +81,7 @@ pub(crate) struct GenArgs {
     /// Leave plain-column partition keys out of the files (they are in the directory names).
     #[arg(long)]
     pub(crate) drop_partition_columns: bool,
-    /// Most rows per file (files <table>/part-NNNNN.<ext> in row order).
+    /// Most rows per file (files `<table>/part-NNNNN.<ext>` in row order).
     #[arg(long, value_name = "N", value_parser = values::at_least_one::<u64>)]
     pub(crate) max_file_rows: Option<u64>,
     /// Most bytes per file, e.g. 512MiB (KiB/MiB/GiB suffixes).
@@ -90,14 +90,14 @@ pub(crate) struct GenArgs {
     /// Parquet: most bytes per row group, e.g. 128MiB.
     #[arg(long, value_name = "SIZE", value_parser = values::byte_size)]
     pub(crate) row_group_bytes: Option<ByteSize>,
-    /// Parquet encoding per column (repeatable): COL=ENC[,COL=ENC…], ENC one of PLAIN, RLE,
+    /// Parquet encoding per column (repeatable): `COL=ENC[,COL=ENC…]`, ENC one of PLAIN, RLE,
     /// DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY, BYTE_STREAM_SPLIT.
     #[arg(long, value_name = "COL=ENC,…")]
     pub(crate) column_encoding: Vec<String>,
-    /// Parquet dictionary per column (repeatable): COL=on|off[,…].
+    /// Parquet dictionary per column (repeatable): `COL=on|off[,…]`.
     #[arg(long, value_name = "COL=on|off,…")]
     pub(crate) column_dictionary: Vec<String>,
-    /// Parquet compression per column (repeatable): COL=CODEC[,…] (codecs as --compression).
+    /// Parquet compression per column (repeatable): `COL=CODEC[,…]` (codecs as --compression).
     #[arg(long, value_name = "COL=CODEC,…")]
     pub(crate) column_compression: Vec<String>,
     /// CSV field delimiter (one ASCII character).
