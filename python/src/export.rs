@@ -14,7 +14,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use datafusion_dbgen::export::parquet::{ParquetOptions, parse_compression};
-use datafusion_dbgen::export::{ExportOptions, ExportSummary, Exporter, Progress};
+use datafusion_dbgen::export::{ExportOptions, ExportSummary, Exporter, Layout, Progress};
 use datafusion_dbgen::{Error, ScaleFactor, Table};
 use pyo3::exceptions::PyOSError;
 use pyo3::prelude::*;
@@ -56,6 +56,7 @@ struct Request {
     row_group_rows: Option<i64>,
     overwrite: bool,
     storage_options: Option<HashMap<String, String>>,
+    layout: Option<String>,
 }
 
 impl Request {
@@ -113,9 +114,22 @@ impl Request {
             }
             options.parquet = Some(parquet);
         }
+        if let Some(text) = &self.layout {
+            options.layout = parse_layout(text)?;
+        }
         options.validate()?;
         let exporter = Exporter::with_options(options);
         Ok(exporter)
+    }
+}
+
+/// A layout as Python passes it: JSON (what the wrapper makes of a dict) or TOML text (a
+/// layout file's), both read into the crate's one [`Layout`] type.
+fn parse_layout(text: &str) -> Result<Layout, Error> {
+    if text.trim_start().starts_with('{') {
+        Layout::from_json(text)
+    } else {
+        Layout::from_toml(text)
     }
 }
 
@@ -123,7 +137,7 @@ impl Request {
 /// returns its summary as a dict: ``{"tables": [{"table", "files", "rows", "bytes",
 /// "seconds"}, ...], "seconds": float, "backend": str, "stale_removed": [str, ...]}``.
 #[pyfunction]
-#[pyo3(signature = (sf, format, output, tables, threads, parts, part, compression, row_group_rows, overwrite, progress, storage_options=None))]
+#[pyo3(signature = (sf, format, output, tables, threads, parts, part, compression, row_group_rows, overwrite, progress, storage_options=None, layout=None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn generate<'py>(
     py: Python<'py>,
@@ -139,6 +153,7 @@ pub(crate) fn generate<'py>(
     overwrite: bool,
     progress: bool,
     storage_options: Option<HashMap<String, String>>,
+    layout: Option<String>,
 ) -> PyResult<Bound<'py, PyDict>> {
     guard(|| {
         let request = Request {
@@ -153,6 +168,7 @@ pub(crate) fn generate<'py>(
             row_group_rows,
             overwrite,
             storage_options,
+            layout,
         };
         let cancel = Arc::new(AtomicBool::new(false));
         let counter = Arc::new(Counter::default());

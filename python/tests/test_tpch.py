@@ -276,6 +276,47 @@ def test_generate_parquet_reads_back(tmp_path: Path) -> None:
         assert summary[table].rows == rows
 
 
+def test_generate_takes_the_layout_structure(tmp_path: Path) -> None:
+    layout = {
+        "orders": {
+            "sort": ["o_orderdate", "o_orderkey:desc"],
+            "partition_by": "year(o_orderdate)",
+            "max_file_rows": 1000,
+            "columns": {"o_comment": {"encoding": "DELTA_BYTE_ARRAY"}},
+        },
+    }
+    s = tpch.generate(
+        SF, "parquet", tmp_path / "dict", tables=["orders"], layout=layout, progress=False
+    )
+    files = s["orders"].files
+    first = tmp_path / "dict" / "orders" / "o_orderdate_year=1992" / "part-00000.parquet"
+    assert files[0] == first
+    assert sum(pq.read_metadata(f).num_rows for f in files) == 15000
+    meta = pq.read_metadata(files[0])
+    assert [c.column_index for c in meta.row_group(0).sorting_columns][:2] == [4, 0]
+    toml = tmp_path / "layout.toml"
+    toml.write_text(
+        '[orders]\nsort = ["o_orderdate", "o_orderkey:desc"]\n'
+        'partition_by = "year(o_orderdate)"\nmax_file_rows = 1000\n'
+        'columns.o_comment = { encoding = "DELTA_BYTE_ARRAY" }\n'
+    )
+    t = tpch.generate(
+        SF, "parquet", tmp_path / "toml", tables=["orders"], layout=toml, progress=False
+    )
+    assert [f.relative_to(tmp_path / "toml") for f in t["orders"].files] == [
+        f.relative_to(tmp_path / "dict") for f in files
+    ]
+    with pytest.raises(ValueError, match="unknown column 'l_shipdate'"):
+        tpch.generate(
+            SF,
+            "parquet",
+            tmp_path / "bad",
+            tables=["orders"],
+            layout={"orders": {"sort": ["l_shipdate"]}},
+            progress=False,
+        )
+
+
 def test_generate_parts(tmp_path: Path) -> None:
     total = 0
     for part in (1, 2, 3):

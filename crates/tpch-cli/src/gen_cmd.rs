@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use datafusion::parquet::basic::Compression;
-use datafusion_dbgen::export::parquet::ParquetOptions;
+use datafusion_dbgen::export::layout::{ByteSize, ColumnEncoding, Layout, SortColumn};
+use datafusion_dbgen::export::parquet::{ParquetOptions, parse_compression};
 use datafusion_dbgen::export::{
     ExportOptions, ExportSummary, Exporter, Format, Progress, write_refresh_sets,
 };
@@ -67,6 +68,44 @@ pub(crate) struct GenArgs {
     #[cfg(feature = "ballista")]
     #[arg(long, value_name = "df://HOST:PORT", value_parser = values::scheduler_url)]
     pub(crate) scheduler: Option<String>,
+    /// Layout file (TOML): sort, partitions, sizes, column knobs per table (see
+    /// docs/layouts.md); the flags below override it.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) layout: Option<PathBuf>,
+    /// Sort TABLE's rows by these columns (repeatable): `TABLE=COL[:desc][,COL[:desc]…]`.
+    #[arg(long, value_name = "TABLE=COL[:desc],…")]
+    pub(crate) sort: Vec<String>,
+    /// Hive-partition TABLE (repeatable): TABLE=KEY, KEY one of COL, year(COL), month(COL).
+    #[arg(long, value_name = "TABLE=KEY")]
+    pub(crate) partition_by: Vec<String>,
+    /// Leave plain-column partition keys out of the files (they are in the directory names).
+    #[arg(long)]
+    pub(crate) drop_partition_columns: bool,
+    /// Most rows per file (files `<table>/part-NNNNN.<ext>` in row order).
+    #[arg(long, value_name = "N", value_parser = values::at_least_one::<u64>)]
+    pub(crate) max_file_rows: Option<u64>,
+    /// Most bytes per file, e.g. 512MiB (KiB/MiB/GiB suffixes).
+    #[arg(long, value_name = "SIZE", value_parser = values::byte_size)]
+    pub(crate) max_file_bytes: Option<ByteSize>,
+    /// Parquet: most bytes per row group, e.g. 128MiB.
+    #[arg(long, value_name = "SIZE", value_parser = values::byte_size)]
+    pub(crate) row_group_bytes: Option<ByteSize>,
+    /// Parquet encoding per column (repeatable): `COL=ENC[,COL=ENC…]`, ENC one of PLAIN, RLE,
+    /// DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY, BYTE_STREAM_SPLIT.
+    #[arg(long, value_name = "COL=ENC,…")]
+    pub(crate) column_encoding: Vec<String>,
+    /// Parquet dictionary per column (repeatable): `COL=on|off[,…]`.
+    #[arg(long, value_name = "COL=on|off,…")]
+    pub(crate) column_dictionary: Vec<String>,
+    /// Parquet compression per column (repeatable): `COL=CODEC[,…]` (codecs as --compression).
+    #[arg(long, value_name = "COL=CODEC,…")]
+    pub(crate) column_compression: Vec<String>,
+    /// CSV field delimiter (one ASCII character).
+    #[arg(long, value_name = "C")]
+    pub(crate) delimiter: Option<char>,
+    /// Write the one table of --tables to standard output (tbl or csv) instead of files.
+    #[arg(long)]
+    pub(crate) stdout: bool,
     /// Write only dbgen's refresh sets 1..N (`dbgen -U N`): orders.tbl.uK, lineitem.tbl.uK
     /// and delete.K, in .tbl format.
     #[arg(long, value_parser = values::at_least_one::<u32>)]
@@ -91,6 +130,82 @@ impl GenArgs {
 
     /// The export these flags describe, except `--parts`/`--part` (a local run writes one part,
     /// a cluster run all of them). Checked where every export is: [`ExportOptions::validate`].
+    /// The layout: `--layout`'s file with the flags over it.
+    pub(crate) fn layout(&self) -> Result<Layout, Error> {
+        let mut layout = match &self.layout {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+                    path: path.clone(),
+                    source,
+                })?;
+                Layout::from_toml(&text)
+                    .map_err(|e| Error::InvalidOption(format!("{}: {e}", path.display())))?
+            }
+            None => Layout::default(),
+        };
+        let all = &mut layout.all;
+        if self.drop_partition_columns {
+            all.drop_partition_columns = Some(true);
+        }
+        all.max_file_rows = self.max_file_rows.or(all.max_file_rows);
+        all.max_file_bytes = self.max_file_bytes.or(all.max_file_bytes);
+        all.row_group_bytes = self.row_group_bytes.or(all.row_group_bytes);
+        all.delimiter = self.delimiter.or(all.delimiter);
+        for text in &self.sort {
+            let (table, columns) = values::table_pair(text, "--sort")?;
+            layout.table_mut(table).sort = columns
+                .split(',')
+                .map(|c| c.parse::<SortColumn>())
+                .collect::<Result<_, _>>()?;
+        }
+        for text in &self.partition_by {
+            let (table, key) = values::table_pair(text, "--partition-by")?;
+            layout.table_mut(table).partition_by = Some(key.parse()?);
+        }
+        for text in &self.column_encoding {
+            for (table, column, value) in values::column_pairs(text, "--column-encoding")? {
+                let encoding: ColumnEncoding = value.parse()?;
+                layout
+                    .table_mut(table)
+                    .columns
+                    .entry(column)
+                    .or_default()
+                    .encoding = Some(encoding);
+            }
+        }
+        for text in &self.column_dictionary {
+            for (table, column, value) in values::column_pairs(text, "--column-dictionary")? {
+                let on = match value.to_ascii_lowercase().as_str() {
+                    "on" | "true" => true,
+                    "off" | "false" => false,
+                    _ => {
+                        return Err(Error::InvalidOption(format!(
+                            "--column-dictionary {column}={value}: expected on or off"
+                        )));
+                    }
+                };
+                layout
+                    .table_mut(table)
+                    .columns
+                    .entry(column)
+                    .or_default()
+                    .dictionary = Some(on);
+            }
+        }
+        for text in &self.column_compression {
+            for (table, column, value) in values::column_pairs(text, "--column-compression")? {
+                let codec = parse_compression(&value)?;
+                layout
+                    .table_mut(table)
+                    .columns
+                    .entry(column)
+                    .or_default()
+                    .compression = Some(codec);
+            }
+        }
+        Ok(layout)
+    }
+
     pub(crate) fn export_options(&self) -> Result<ExportOptions, Error> {
         let mut options = ExportOptions::new(self.sf);
         options.tables = self.table_list()?;
@@ -100,6 +215,7 @@ impl GenArgs {
         options.threads = self.threads;
         options.overwrite = self.overwrite;
         options.storage_options = self.storage.options();
+        options.layout = self.layout()?;
         if self.compression.is_some() || self.row_group_rows.is_some() {
             let mut parquet = ParquetOptions::default();
             if let Some(codec) = self.compression {
@@ -134,6 +250,14 @@ pub(crate) fn generate(args: GenArgs, interrupt: &Interrupt) -> Result<(), Error
         }
     };
     options.validate()?;
+    if args.stdout {
+        let exporter = Exporter::with_options(options).cancel_flag(interrupt.flag());
+        let stdout = std::io::stdout();
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
+        exporter.write_text_to(&mut out)?;
+        return Ok(());
+    }
+    let layout = effective_layout(&options);
     let tables = options.tables.clone();
     let backend = match args.io_backend {
         Some(choice) => BackendChoice::from(choice),
@@ -153,7 +277,29 @@ pub(crate) fn generate(args: GenArgs, interrupt: &Interrupt) -> Result<(), Error
     }
     let summary = result?;
     report_stale(&args.output, &summary.stale_removed);
-    print_summary(&summary)
+    print_summary(&summary)?;
+    if !layout.is_empty() {
+        outln!("layout:")?;
+        for line in layout.to_toml().lines() {
+            match line.is_empty() {
+                true => outln!("")?,
+                false => outln!("  {line}")?,
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The layout in effect for each table written (`[all]` folded into the tables).
+fn effective_layout(options: &ExportOptions) -> Layout {
+    let mut layout = Layout::default();
+    for &table in &options.tables {
+        let own = options.layout.for_table(table);
+        if !own.is_empty() {
+            layout.tables.insert(table, own);
+        }
+    }
+    layout
 }
 
 /// Says on standard error what an earlier, killed run left behind and this run removed.
@@ -197,6 +343,18 @@ fn refresh_sets(args: &GenArgs, count: u32, interrupt: &Interrupt) -> Result<(),
             args.compression.is_some() || args.row_group_rows.is_some(),
             "--compression/--row-group-rows",
         ),
+        (args.layout.is_some(), "--layout"),
+        (
+            !args.sort.is_empty() || !args.partition_by.is_empty(),
+            "--sort/--partition-by",
+        ),
+        (
+            args.max_file_rows.is_some()
+                || args.max_file_bytes.is_some()
+                || args.row_group_bytes.is_some(),
+            "--max-file-rows/--max-file-bytes/--row-group-bytes",
+        ),
+        (args.stdout, "--stdout"),
     ];
     if let Some((_, flag)) = conflicting.iter().find(|(given, _)| *given) {
         return Err(Error::InvalidOption(format!(

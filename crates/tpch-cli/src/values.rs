@@ -2,10 +2,11 @@
 //! runs, so every bad number or name fails with one line naming the flag.
 
 use datafusion_dbgen::export::Format;
+use datafusion_dbgen::export::layout::ByteSize;
 use datafusion_dbgen::export::parquet::parse_compression;
 use datafusion_dbgen::sink::BackendChoice;
 use datafusion_dbgen::store::StorageOptions;
-use datafusion_dbgen::{Error, ScaleFactor};
+use datafusion_dbgen::{Error, ScaleFactor, Table};
 use parquet::basic::Compression;
 
 /// `--sf`: a scale factor dbgen accepts.
@@ -41,6 +42,45 @@ where
 /// `--compression`: none, snappy, lz4, gzip[:0-9] or zstd[:1-22], checked.
 pub(crate) fn compression(text: &str) -> Result<Compression, String> {
     parse_compression(text).map_err(|e| e.to_string())
+}
+
+/// A size with an optional KiB/MiB/GiB/TiB suffix, at least 1 byte.
+pub(crate) fn byte_size(text: &str) -> Result<ByteSize, String> {
+    match text.parse::<ByteSize>() {
+        Ok(ByteSize(0)) => Err("must be at least 1 byte".into()),
+        Ok(size) => Ok(size),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// `TABLE=VALUE` of `flag`: the table and the value.
+pub(crate) fn table_pair(text: &str, flag: &str) -> Result<(Table, String), Error> {
+    let (table, value) = text
+        .split_once('=')
+        .ok_or_else(|| Error::InvalidOption(format!("{flag} {text}: expected TABLE=VALUE")))?;
+    let table: Table = table.trim().parse()?;
+    Ok((table, value.trim().to_string()))
+}
+
+/// `COL=VALUE[,COL=VALUE…]` of `flag`: each column with its table (TPC-H's column names are
+/// unique across tables) and value.
+pub(crate) fn column_pairs(text: &str, flag: &str) -> Result<Vec<(Table, String, String)>, Error> {
+    text.split(',')
+        .filter(|p| !p.trim().is_empty())
+        .map(|pair| {
+            let (column, value) = pair.split_once('=').ok_or_else(|| {
+                Error::InvalidOption(format!("{flag} {pair}: expected COL=VALUE"))
+            })?;
+            let column = column.trim().to_ascii_lowercase();
+            let table = Table::ALL
+                .into_iter()
+                .find(|t| t.column_names().contains(&column.as_str()))
+                .ok_or_else(|| {
+                    Error::InvalidOption(format!("{flag}: unknown column '{column}'"))
+                })?;
+            Ok((table, column, value.trim().to_string()))
+        })
+        .collect()
 }
 
 /// `--format` of `tpch gen`.

@@ -236,6 +236,21 @@ class ExportSummary:
         ]
 
 
+def _layout_text(layout: Mapping[str, Any] | str | os.PathLike[str] | None) -> str | None:
+    """A layout as the extension reads it: JSON for a mapping, TOML for a file or text."""
+    if layout is None:
+        return None
+    if isinstance(layout, Mapping):
+        import json
+
+        return json.dumps(layout)
+    if isinstance(layout, os.PathLike) or (
+        isinstance(layout, str) and "\n" not in layout and layout.endswith(".toml")
+    ):
+        return Path(layout).read_text()
+    return str(layout)
+
+
 def generate(
     sf: float,
     format: str = "tbl",
@@ -250,6 +265,7 @@ def generate(
     overwrite: bool = False,
     progress: bool = True,
     storage_options: Mapping[str, str] | None = None,
+    layout: Mapping[str, Any] | str | os.PathLike[str] | None = None,
 ) -> ExportSummary:
     """Writes TPC-H tables to files, in parallel (``.tbl`` output is byte-identical to dbgen).
 
@@ -277,6 +293,11 @@ def generate(
         storage_options: Settings of the object store a URL ``output`` goes to, after the
             environment's ``AWS_*``/``GOOGLE_*``/``AZURE_*`` variables (object_store's keys:
             ``aws_endpoint``, ``aws_allow_http``, ``aws_region``, ...). Values are never shown.
+        layout: The physical layout, the structure ``tpch gen --layout`` reads (docs/layouts.md):
+            a dict (``{"lineitem": {"sort": ["l_shipdate"], "partition_by":
+            "month(l_shipdate)"}, "all": {"max_file_bytes": "512MiB"}}``), a path to a TOML
+            layout file, or TOML text. Sort order, hive partitions, file and row-group sizes,
+            Parquet column knobs and the CSV delimiter per table.
 
     Returns:
         An :class:`ExportSummary`.
@@ -307,6 +328,7 @@ def generate(
         bool(overwrite),
         bool(progress),
         None if storage_options is None else {str(k): str(v) for k, v in storage_options.items()},
+        _layout_text(layout),
     )
     return ExportSummary(
         tables=tuple(

@@ -73,6 +73,7 @@ def generate(
     overwrite: bool = False,
     progress: bool = True,
     storage_options: Mapping[str, str] | None = None,
+    layout: Mapping[str, Any] | str | os.PathLike[str] | None = None,
 ) -> ExportSummary:
     """Writes TPC-H tables to files, in parallel (``.tbl`` byte-identical to dbgen)."""
 

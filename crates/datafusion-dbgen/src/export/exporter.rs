@@ -163,13 +163,19 @@ impl Exporter {
         self
     }
 
-    /// The files this export will write (after checking the options).
+    /// The files this export will write (after checking the options); tables written by the
+    /// ordered writer (a sort, partitions or sizes in their layout: [`Exporter::ordered_tables`])
+    /// have files known only as they are written and are not listed.
     pub fn planned_files(&self) -> Result<Vec<FilePlan>> {
         let options = &self.options;
         options.validate()?;
         let sf = options.effective_scale_factor();
         let mut files = Vec::new();
+        let ordered = self.ordered_tables();
         for &table in &options.tables {
+            if ordered.contains(&table) {
+                continue;
+            }
             files.extend(plan_files(
                 &sf,
                 table,
@@ -179,6 +185,57 @@ impl Exporter {
             )?);
         }
         Ok(files)
+    }
+
+    /// The tables whose layout needs the ordered writer (sort, partitions, file or row-group
+    /// sizes), in the order requested.
+    pub fn ordered_tables(&self) -> Vec<Table> {
+        let options = &self.options;
+        options
+            .tables
+            .iter()
+            .copied()
+            .filter(|&t| options.layout.for_table(t).needs_ordered_writer())
+            .collect()
+    }
+
+    /// Writes the one table of the options as delimited text to `out` (`tpch gen --stdout`),
+    /// in its layout's order; returns the rows written. Only text formats and layouts without
+    /// partitions or file bounds (there is one stream) are accepted.
+    pub fn write_text_to(&self, out: &mut dyn std::io::Write) -> Result<u64> {
+        let options = &self.options;
+        options.validate()?;
+        let [table] = options.tables[..] else {
+            return Err(Error::InvalidOption(
+                "standard output takes exactly one table".into(),
+            ));
+        };
+        if options.format == Format::Parquet {
+            return Err(Error::InvalidOption(
+                "standard output takes tbl or csv, not parquet".into(),
+            ));
+        }
+        if options.part.is_some() || options.files_per_table > 1 {
+            return Err(Error::InvalidOption(
+                "standard output is one stream: no parts or files per table".into(),
+            ));
+        }
+        let layout = options.layout.for_table(table);
+        if layout.writes_directory() {
+            return Err(Error::InvalidOption(format!(
+                "layout of {table}: standard output is one stream: no partitions or file sizes"
+            )));
+        }
+        let flag = self.cancel.as_deref();
+        super::ordered::write_text(
+            table,
+            &options.effective_scale_factor(),
+            options.format,
+            &layout,
+            options.thread_count(),
+            out,
+            flag,
+        )
     }
 
     /// Runs the export.
@@ -205,6 +262,12 @@ impl Exporter {
             self.prepare_directories(&files)?;
             remove_stale(&files)?
         };
+        let ordered = self.ordered_tables();
+        let mut stale_removed = stale_removed;
+        if !is_object_url(&self.options.output) {
+            stale_removed.extend(self.remove_stale_ordered(&ordered)?);
+            self.check_ordered_outputs(&ordered)?;
+        }
         let run = Run::new(self, &sink, files, encoding)?;
         let started = Instant::now();
         // Every table has a comment column: build the text pool now, with the export's threads.
@@ -225,8 +288,88 @@ impl Exporter {
             }
         });
         let mut summary = run.into_summary(self, sink.backend(), started, stale_removed)?;
+        for table in ordered {
+            let job = super::ordered::OrderedTable {
+                table,
+                layout: self.options.layout.for_table(table),
+                format: self.options.format,
+                parquet: self.options.parquet_options(),
+                output: &self.options.output,
+                sf: self.options.effective_scale_factor(),
+                threads,
+            };
+            let written = super::ordered::write_ordered(
+                &job,
+                &sink,
+                self.progress.as_deref(),
+                self.cancel.as_deref(),
+            )?;
+            if let Some(entry) = summary.tables.iter_mut().find(|t| t.table == table) {
+                entry.files = written.files;
+                entry.rows = written.rows;
+                entry.bytes = written.bytes;
+                entry.seconds = started.elapsed().as_secs_f64();
+            }
+        }
+        summary.seconds = started.elapsed().as_secs_f64();
         summary.superseded_removed = self.remove_superseded(&summary)?;
         Ok(summary)
+    }
+
+    /// Removes temporary files of dead processes from the directories the ordered tables write
+    /// to: the output, `<table>/` and its partition directories.
+    fn remove_stale_ordered(&self, tables: &[Table]) -> Result<Vec<PathBuf>> {
+        let mut dirs = Vec::new();
+        if !tables.is_empty() {
+            dirs.push(self.options.output.clone());
+        }
+        for table in tables {
+            let dir = self.options.output.join(table.name());
+            if let Ok(entries) = std::fs::read_dir(&dir) {
+                dirs.extend(
+                    entries
+                        .filter_map(|e| e.ok().map(|e| e.path()))
+                        .filter(|p| p.is_dir()),
+                );
+                dirs.push(dir);
+            }
+        }
+        let mut removed = Vec::new();
+        for dir in dirs {
+            if !dir.is_dir() {
+                continue;
+            }
+            removed.extend(
+                crate::sink::remove_stale_temp_files(&dir).map_err(|source| Error::Io {
+                    path: dir.clone(),
+                    source,
+                })?,
+            );
+        }
+        Ok(removed)
+    }
+
+    /// Refuses to start when an ordered table's output exists (`<table>.<ext>`, or files in
+    /// `<table>/`), unless overwriting.
+    fn check_ordered_outputs(&self, tables: &[Table]) -> Result<()> {
+        if self.options.overwrite {
+            return Ok(());
+        }
+        let ext = self.options.format.extension();
+        for table in tables {
+            let single = self.options.output.join(format!("{table}.{ext}"));
+            let dir = self.options.output.join(table.name());
+            let dir_used = std::fs::read_dir(&dir).is_ok_and(|mut d| d.next().is_some());
+            for (exists, path) in [(single.exists(), &single), (dir_used, &dir)] {
+                if exists {
+                    return Err(Error::InvalidOption(format!(
+                        "{} exists; pass --overwrite to replace it",
+                        path.display()
+                    )));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// After an overwrite, the tables' earlier files in other layouts (local outputs; a parts
@@ -373,6 +516,8 @@ impl Output {
 /// An output file being assembled: chunks may finish out of order and wait here.
 struct OpenFile {
     plan: FilePlan,
+    /// The file's text dialect (the export's, with the table's delimiter).
+    dialect: Dialect,
     table_index: usize,
     chunks: usize,
     factory: Option<Arc<parquet::arrow::arrow_writer::ArrowRowGroupWriterFactory>>,
@@ -416,6 +561,14 @@ impl<'a> Run<'a> {
                 true => sink.create_replacing(&plan.path)?,
                 false => sink.create(&plan.path)?,
             };
+            let layout = exporter.options.layout.for_table(plan.table);
+            let dialect = match &encoding {
+                Encoding::Delimited(base) => Dialect {
+                    delimiter: layout.delimiter.map_or(base.delimiter, |d| d as u8),
+                    ..*base
+                },
+                Encoding::Parquet(_) => Dialect::TBL,
+            };
             let (chunks, output) = match &encoding {
                 Encoding::Delimited(_) => (
                     chunk_ranges(plan.table, plan.rows, CHUNK_BYTES),
@@ -429,7 +582,7 @@ impl<'a> Run<'a> {
                     (
                         chunk_ranges(plan.table, plan.rows, per_group_bytes),
                         Output::Parquet(ParquetFile::try_new(
-                            handle, plan.table, options, &plan.path,
+                            handle, plan.table, options, &layout, &plan.path,
                         )?),
                     )
                 }
@@ -446,6 +599,7 @@ impl<'a> Run<'a> {
                 .unwrap_or(0);
             files.push(OpenFile {
                 plan,
+                dialect,
                 table_index,
                 chunks: chunks.len(),
                 factory,
@@ -518,7 +672,8 @@ impl<'a> Run<'a> {
         let file = &self.files[item.file];
         let table = file.plan.table;
         let (payload, rows) = match &self.encoding {
-            Encoding::Delimited(dialect) => {
+            Encoding::Delimited(_) => {
+                let dialect = &file.dialect;
                 let mut buf = Vec::with_capacity(CHUNK_BYTES as usize + (64 << 10));
                 if item.chunk == 0 {
                     write_header(table, *dialect, &mut buf);

@@ -11,6 +11,7 @@ use parquet::basic::Compression;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::format::Format;
+use super::layout::Layout;
 use super::parquet::{ParquetOptions, compression_name, parse_compression};
 use super::plan::Selection;
 use crate::error::{Error, Result};
@@ -71,6 +72,10 @@ pub struct ExportOptions {
     /// (endpoint, region, credentials, …). Its `Debug` never shows the values.
     #[serde(default, skip_serializing_if = "StorageOptions::is_empty")]
     pub storage_options: StorageOptions,
+    /// The physical layout per table: sort order, hive partitions, file and row-group sizes,
+    /// Parquet column knobs, CSV delimiter ([`Layout`]; empty: the plain export).
+    #[serde(default, skip_serializing_if = "Layout::is_empty")]
+    pub layout: Layout,
 }
 
 impl ExportOptions {
@@ -87,6 +92,7 @@ impl ExportOptions {
             overwrite: false,
             parquet: None,
             storage_options: StorageOptions::new(),
+            layout: Layout::default(),
         }
     }
 
@@ -136,6 +142,26 @@ impl ExportOptions {
                 return Err(Error::InvalidOption(
                     "invalid number of row group rows 0: expected at least 1".into(),
                 ));
+            }
+        }
+        self.layout
+            .validate(self.format, &self.tables, &self.effective_scale_factor())?;
+        for &table in &self.tables {
+            let layout = self.layout.for_table(table);
+            if !layout.needs_ordered_writer() {
+                continue;
+            }
+            if self.part.is_some() {
+                return Err(Error::InvalidOption(format!(
+                    "layout of {table}: sort, partitions and file or row-group sizes apply to a \
+                     whole table, not to a dbgen part (--parts)"
+                )));
+            }
+            if self.files_per_table > 1 {
+                return Err(Error::InvalidOption(format!(
+                    "layout of {table}: files per table does not combine with a sort, partitions \
+                     or sizes; bound the files with max_file_rows or max_file_bytes"
+                )));
             }
         }
         Ok(())

@@ -6,16 +6,19 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use arrow::datatypes::SchemaRef;
+use arrow::datatypes::{Schema, SchemaRef};
 use arrow::record_batch::RecordBatch;
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_writer::{
     ArrowColumnChunk, ArrowRowGroupWriterFactory, ArrowWriterOptions, compute_leaves,
 };
 use parquet::basic::{Compression, GzipLevel, ZstdLevel};
+use parquet::file::metadata::SortingColumn;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::file::writer::SerializedFileWriter;
+use parquet::schema::types::ColumnPath;
 
+use super::layout::{TableLayout, key_order};
 use crate::arrow::{DEFAULT_BATCH_SIZE, TableBatches, table_schema};
 use crate::error::{Error, Result};
 use crate::sink::SinkFile;
@@ -110,6 +113,85 @@ fn dictionary_columns(table: Table) -> &'static [&'static str] {
     }
 }
 
+/// The writer properties of `table`'s files with `schema` (the table's, or without a dropped
+/// partition column): compression, dictionaries where they pay off, the layout's column
+/// knobs, and `sorting_columns` declaring the layout's sort (or dbgen's key order). With
+/// `writer_cuts_row_groups` the writer cuts row groups by `row_group_rows` and the layout's
+/// `row_group_bytes`; otherwise the caller appends whole row groups.
+pub fn table_properties(
+    table: Table,
+    options: &ParquetOptions,
+    layout: &TableLayout,
+    schema: &Schema,
+    writer_cuts_row_groups: bool,
+) -> WriterProperties {
+    let row_group_rows = usize::try_from(options.row_group_rows)
+        .ok()
+        .filter(|&n| n > 0);
+    let mut props = WriterProperties::builder()
+        .set_compression(options.compression)
+        .set_statistics_enabled(EnabledStatistics::Chunk)
+        // Dictionaries pay off only on low-cardinality columns; on keys, prices and comments
+        // they cost time and fall back to plain encoding anyway.
+        .set_dictionary_enabled(false);
+    props = match writer_cuts_row_groups {
+        true => props
+            .set_max_row_group_row_count(row_group_rows)
+            .set_max_row_group_bytes(
+                layout
+                    .row_group_bytes
+                    .and_then(|b| usize::try_from(b.0).ok())
+                    .filter(|&b| b > 0),
+            ),
+        false => props.set_max_row_group_row_count(None),
+    };
+    for column in dictionary_columns(table) {
+        if schema.index_of(column).is_ok() {
+            props = props.set_column_dictionary_enabled((*column).into(), true);
+        }
+    }
+    for (name, column) in &layout.columns {
+        if schema.index_of(name).is_err() {
+            continue;
+        }
+        let path = ColumnPath::from(name.as_str());
+        if let Some(encoding) = column.encoding {
+            props = props
+                .set_column_encoding(path.clone(), encoding.parquet())
+                // The encoding given is the one written, unless a dictionary is asked for too
+                // (then it is the dictionary's fallback).
+                .set_column_dictionary_enabled(path.clone(), column.dictionary == Some(true));
+        }
+        if let Some(dictionary) = column.dictionary {
+            props = props.set_column_dictionary_enabled(path.clone(), dictionary);
+        }
+        if let Some(compression) = column.compression {
+            props = props.set_column_compression(path, compression);
+        }
+    }
+    let declared: Vec<SortingColumn> = match layout.sort.is_empty() {
+        true => key_order(table)
+            .iter()
+            .filter_map(|c| schema.index_of(c).ok().map(|i| (i, false)))
+            .collect::<Vec<_>>(),
+        false => layout
+            .sort
+            .iter()
+            .filter_map(|s| schema.index_of(&s.column).ok().map(|i| (i, s.descending)))
+            .collect(),
+    }
+    .into_iter()
+    .map(|(i, descending)| SortingColumn {
+        column_idx: i as i32,
+        descending,
+        nulls_first: false,
+    })
+    .collect();
+    props
+        .set_sorting_columns(Some(declared).filter(|d| !d.is_empty()))
+        .build()
+}
+
 /// Generator rows per row group of `table` for a target number of table rows.
 pub fn generator_rows_per_row_group(table: Table, row_group_rows: u64) -> u64 {
     let rows_per_generator_row = match table {
@@ -132,19 +214,10 @@ impl ParquetFile {
         file: SinkFile,
         table: Table,
         options: &ParquetOptions,
+        layout: &TableLayout,
         path: &Path,
     ) -> Result<Self> {
-        let mut props = WriterProperties::builder()
-            .set_compression(options.compression)
-            .set_statistics_enabled(EnabledStatistics::Chunk)
-            .set_max_row_group_row_count(None)
-            // Dictionaries pay off only on low-cardinality columns; on keys, prices and comments
-            // they cost time and fall back to plain encoding anyway.
-            .set_dictionary_enabled(false);
-        for column in dictionary_columns(table) {
-            props = props.set_column_dictionary_enabled((*column).into(), true);
-        }
-        let props = props.build();
+        let props = table_properties(table, options, layout, &table_schema(table), false);
         let writer = ArrowWriter::try_new(file, table_schema(table), Some(props))
             .map_err(|e| Error::encode(path, e))?;
         let (writer, factory) = writer

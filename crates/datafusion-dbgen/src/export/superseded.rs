@@ -24,7 +24,8 @@ pub(crate) fn is_numbered_file(name: &str, ext: &str) -> bool {
 }
 
 /// The files of the crate's layouts for `table` with extension `ext` in `dir`: `<table>.<ext>`,
-/// dbgen's parts `<table>.<ext>.<n>`, and `<table>/part-<n>.<ext>`.
+/// dbgen's parts `<table>.<ext>.<n>`, `<table>/part-<n>.<ext>` and the hive partitions'
+/// `<table>/<key>=<value>/part-<n>.<ext>`.
 fn layout_files(dir: &Path, table: &str, ext: &str) -> io::Result<Vec<PathBuf>> {
     let stem = format!("{table}.{ext}");
     let mut found = Vec::new();
@@ -42,8 +43,21 @@ fn layout_files(dir: &Path, table: &str, ext: &str) -> io::Result<Vec<PathBuf>> 
     }
     for entry in listed(&dir.join(table))? {
         let name = entry.file_name();
-        if is_numbered_file(&name.to_string_lossy(), ext) && entry.file_type()?.is_file() {
+        let name = name.to_string_lossy();
+        let kind = entry.file_type()?;
+        if is_numbered_file(&name, ext) && kind.is_file() {
             found.push(entry.path());
+        }
+        // A hive partition of a layout (`<key>=<value>/part-N.<ext>`).
+        if name.contains('=') && kind.is_dir() {
+            for inner in listed(&entry.path())? {
+                let inner_name = inner.file_name();
+                if is_numbered_file(&inner_name.to_string_lossy(), ext)
+                    && inner.file_type()?.is_file()
+                {
+                    found.push(inner.path());
+                }
+            }
         }
     }
     Ok(found)
@@ -70,6 +84,14 @@ pub(super) fn remove_superseded(
         }
     }
     // Only when empty: a directory of the user's with other files stays.
+    for path in &removed {
+        if let Some(parent) = path.parent()
+            && parent != dir.join(table)
+            && parent != dir
+        {
+            let _ = std::fs::remove_dir(parent);
+        }
+    }
     let _ = std::fs::remove_dir(dir.join(table));
     removed.sort();
     Ok(removed)
@@ -124,7 +146,11 @@ mod tests {
             "orders/part-1.tbl",
             "orders.tbl.2",
             "notes.txt",
+            "orders/o_orderpriority=1-URGENT/part-00000.tbl",
         ] {
+            if let Some(parent) = d.join(f).parent() {
+                std::fs::create_dir_all(parent).unwrap();
+            }
             std::fs::write(d.join(f), b"x").unwrap();
         }
         std::fs::write(d.join("orders.tbl"), b"new").unwrap();
@@ -132,6 +158,7 @@ mod tests {
         assert_eq!(
             removed,
             vec![
+                d.join("orders/o_orderpriority=1-URGENT/part-00000.tbl"),
                 d.join("orders/part-0.tbl"),
                 d.join("orders/part-1.tbl"),
                 d.join("orders.tbl.2"),

@@ -12,6 +12,7 @@ mod cli_gen;
 mod copy;
 mod export;
 mod export_formats;
+mod layouts;
 mod object_stores;
 mod provider_data;
 mod provider_plan;
