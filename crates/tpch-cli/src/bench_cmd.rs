@@ -45,8 +45,8 @@ pub(crate) struct BenchArgs {
     /// Write a JSON report to this file.
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
-    /// DataFusion's target partitions, at least 1 (default: all cores).
-    #[arg(long, value_parser = values::at_least_one::<usize>)]
+    /// DataFusion's target partitions, 1 to 1024 (default: all cores).
+    #[arg(long, value_parser = values::target_partitions)]
     target_partitions: Option<usize>,
     /// A TPC-H run instead of the 22 validation queries: power (RF1, stream 0, RF2),
     /// throughput (query streams in parallel with the refresh stream) or full (both), with

@@ -39,8 +39,8 @@ pub(crate) struct QueryArgs {
     /// How results are printed.
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     output_format: OutputFormat,
-    /// DataFusion's target partitions, at least 1 (default: all cores).
-    #[arg(long, value_parser = values::at_least_one::<usize>)]
+    /// DataFusion's target partitions, 1 to 1024 (default: all cores).
+    #[arg(long, value_parser = values::target_partitions)]
     target_partitions: Option<usize>,
     #[command(flatten)]
     source: values::SourceArgs,

@@ -39,6 +39,19 @@ where
     }
 }
 
+/// The most `--target-partitions` accepted: each partition is a stream of every operator,
+/// with its own buffers; far beyond the cores it only costs memory and scheduling.
+pub(crate) const MAX_TARGET_PARTITIONS: usize = 1024;
+
+/// `--target-partitions`: 1 to [`MAX_TARGET_PARTITIONS`].
+pub(crate) fn target_partitions(text: &str) -> Result<usize, String> {
+    let n = at_least_one::<usize>(text)?;
+    match n <= MAX_TARGET_PARTITIONS {
+        true => Ok(n),
+        false => Err(format!("at most {MAX_TARGET_PARTITIONS}")),
+    }
+}
+
 /// `--compression`: none, snappy, lz4, gzip[:0-9] or zstd[:1-22], checked.
 pub(crate) fn compression(text: &str) -> Result<Compression, String> {
     parse_compression(text).map_err(|e| e.to_string())
@@ -236,6 +249,13 @@ impl SourceArgs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn target_partitions_are_bounded() {
+        assert_eq!(target_partitions("1024"), Ok(1024));
+        assert_eq!(target_partitions("1025"), Err("at most 1024".into()));
+        assert!(target_partitions("0").is_err());
+    }
 
     #[test]
     fn counts_must_be_positive() {
