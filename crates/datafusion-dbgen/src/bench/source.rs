@@ -82,7 +82,6 @@ impl Source {
 
     /// Whether 0 target partitions is valid: on a cluster it means the cluster's task slots.
     pub(crate) fn partitions_from_cluster(&self) -> bool {
-        #[cfg(feature = "ballista")]
         self.scheduler().is_some()
     }
 }
