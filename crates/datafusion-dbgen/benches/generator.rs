@@ -7,7 +7,8 @@ use std::fmt::Write as _;
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use datafusion_dbgen::export::delimited::{Dialect, write_table};
+use datafusion_dbgen::export::batches::TextOptions;
+use datafusion_dbgen::export::text::write_table;
 use datafusion_dbgen::generator::{
     ColumnMask, CustomerGenerator, LineitemGenerator, OrderGenerator, PartGenerator,
     PartsuppGenerator, RowRange, ScaleFactor, SupplierGenerator, Table,
@@ -31,7 +32,7 @@ fn lineitem_tbl(c: &mut Criterion) {
                 &sf,
                 Table::Lineitem,
                 orders,
-                Dialect::TBL,
+                &TextOptions::tbl(),
                 usize::MAX,
                 &mut |bytes| {
                     buf.extend_from_slice(bytes);
@@ -101,19 +102,33 @@ fn tbl_formatting(c: &mut Criterion) {
             RowRange::chunk(sf.generator_rows(table), 1, PARTS).unwrap()
         };
         let mut buf = Vec::with_capacity(16 << 20);
-        let rows = write_table(&sf, table, range, Dialect::TBL, usize::MAX, &mut |b| {
-            buf.extend_from_slice(b);
-            Ok(())
-        })
+        let rows = write_table(
+            &sf,
+            table,
+            range,
+            &TextOptions::tbl(),
+            usize::MAX,
+            &mut |b| {
+                buf.extend_from_slice(b);
+                Ok(())
+            },
+        )
         .unwrap();
         group.throughput(Throughput::Elements(rows));
         group.bench_function(table.name(), |b| {
             b.iter(|| {
                 buf.clear();
-                write_table(&sf, table, range, Dialect::TBL, usize::MAX, &mut |bytes| {
-                    buf.extend_from_slice(bytes);
-                    Ok(())
-                })
+                write_table(
+                    &sf,
+                    table,
+                    range,
+                    &TextOptions::tbl(),
+                    usize::MAX,
+                    &mut |bytes| {
+                        buf.extend_from_slice(bytes);
+                        Ok(())
+                    },
+                )
                 .unwrap()
             })
         });

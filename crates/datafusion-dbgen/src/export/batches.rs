@@ -2,8 +2,8 @@
 //! [`Sink`](crate::sink::Sink) as delimited text, through the crate's one delimited encoder
 //! ([`RowWriter`]); their Parquet counterpart is `export::parquet::ParquetBatchWriter`.
 //!
-//! This is what SQL `COPY … TO` uses ([`crate::copy`]); the command-line export encodes typed
-//! generator rows with the same [`RowWriter`], so `.tbl` and CSV text is formatted by one
+//! This is what SQL `COPY … TO` uses ([`crate::copy`]) and what `tpch gen` and refresh sets
+//! use ([`super::text`], on the provider's batches), so `.tbl` and CSV text is formatted by one
 //! implementation whichever way it is produced.
 //!
 //! Text encoding follows Arrow's CSV writer (`arrow_csv`, which DataFusion's own `COPY … STORED
@@ -184,6 +184,8 @@ enum Column<'a> {
     Decimal(&'a [i128], u8),
     /// Decimal128 printed without places when whole (`.tbl`'s `l_quantity`).
     Whole(&'a [i128], u8, i128),
+    /// [`Column::Whole`] with scale 2 and every value within `i64` (`l_quantity`'s fast path).
+    WholeMoney(&'a [i128]),
     /// Date32 within years 0–9999, default format.
     Date(&'a [i32]),
     Utf8(&'a StringArray),
@@ -251,9 +253,12 @@ impl<'a> BatchText<'a> {
                 DataType::Decimal128(_, scale) if fast && *scale > 0 => {
                     let scale = *scale as u8;
                     values::<Decimal128Type>(array).map(|v| {
-                        if whole && scale <= 38 {
+                        let fits_i64 = || v.iter().all(|x| i64::try_from(*x).is_ok());
+                        if whole && scale == 2 && fits_i64() {
+                            Column::WholeMoney(v)
+                        } else if whole && scale <= 38 {
                             Column::Whole(v, scale, 10i128.pow(u32::from(scale)))
-                        } else if scale == 2 && v.iter().all(|x| i64::try_from(*x).is_ok()) {
+                        } else if scale == 2 && fits_i64() {
                             Column::Money(v)
                         } else {
                             Column::Decimal(v, scale)
@@ -331,6 +336,15 @@ impl<'a> BatchText<'a> {
                         w.decimal(x / unit, 0);
                     } else {
                         w.decimal(x, *scale);
+                    }
+                }
+                // `WholeMoney` is only chosen when every value fits `i64`.
+                Column::WholeMoney(v) => {
+                    let cents = v[row] as i64;
+                    if cents % 100 == 0 {
+                        w.int(cents / 100);
+                    } else {
+                        w.money(cents);
                     }
                 }
                 Column::Date(v) => w.date(Date(v[row])),

@@ -1,14 +1,8 @@
-//! Delimited text encoders: dbgen's `.tbl` (every field followed by `|`) and CSV (header line,
-//! commas, RFC 4180 quoting, ISO dates, decimals with two places), written straight from the
-//! typed rows by one row writer parameterised by a [`Dialect`].
+//! The field writer of delimited text: dbgen's `.tbl` (every field followed by `|`) and CSV
+//! (commas, RFC 4180 quoting), one [`RowWriter`] parameterised by a [`Dialect`]. The batch
+//! encoder ([`super::batches`]) drives it for every delimited output.
 
-use std::io::Write;
-
-use tpch_dbgen::{
-    ColumnMask, Customer, CustomerGenerator, Date, Lineitem, LineitemGenerator, Nation,
-    NationGenerator, Order, OrderGenerator, Part, PartGenerator, Partsupp, PartsuppGenerator,
-    Region, RegionGenerator, RowRange, ScaleFactor, Supplier, SupplierGenerator, Table,
-};
+use tpch_dbgen::Date;
 
 /// How rows are delimited.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,9 +15,6 @@ pub struct Dialect {
     pub quote: bool,
     /// True to start the output with a line of column names.
     pub header: bool,
-    /// True to print whole-unit decimals (`l_quantity`) with two places, as the other decimals;
-    /// dbgen prints them as integers.
-    pub quantity_with_places: bool,
 }
 
 impl Dialect {
@@ -33,7 +24,6 @@ impl Dialect {
         trailing_delimiter: true,
         quote: false,
         header: false,
-        quantity_with_places: false,
     };
     /// CSV with a header line.
     pub const CSV: Dialect = Dialect {
@@ -41,7 +31,6 @@ impl Dialect {
         trailing_delimiter: false,
         quote: true,
         header: true,
-        quantity_with_places: true,
     };
 }
 
@@ -102,12 +91,6 @@ impl<'a> RowWriter<'a> {
         }
     }
 
-    /// A one-character field.
-    #[inline]
-    pub fn char(&mut self, c: u8) {
-        self.raw(&[c]);
-    }
-
     /// An integer field.
     #[inline]
     pub fn int(&mut self, value: i64) {
@@ -122,17 +105,6 @@ impl<'a> RowWriter<'a> {
         let mut buf = [0u8; 24];
         let at = format_money(&mut buf, cents);
         self.raw(&buf[at..]);
-    }
-
-    /// A decimal field holding whole units (`l_quantity`): an integer in `.tbl`, two places in
-    /// dialects that print every decimal so.
-    #[inline]
-    pub fn whole_decimal(&mut self, units: i64) {
-        if self.dialect.quantity_with_places {
-            self.money(units * 100);
-        } else {
-            self.int(units);
-        }
     }
 
     /// A decimal field from an unscaled value and a scale, as Arrow prints decimals: sign,
@@ -238,193 +210,6 @@ fn format_money(buf: &mut [u8; 24], cents: i64) -> usize {
     at
 }
 
-/// A row that can be written as delimited text.
-pub trait DelimitedRow {
-    /// Appends the row's fields (in schema order) and ends it.
-    fn write_row(&self, w: RowWriter<'_>);
-}
-
-impl DelimitedRow for Region {
-    fn write_row(&self, mut w: RowWriter<'_>) {
-        w.int(self.regionkey);
-        w.text(self.name.as_bytes());
-        w.text(self.comment.as_bytes());
-        w.end();
-    }
-}
-
-impl DelimitedRow for Nation {
-    fn write_row(&self, mut w: RowWriter<'_>) {
-        w.int(self.nationkey);
-        w.text(self.name.as_bytes());
-        w.int(self.regionkey);
-        w.text(self.comment.as_bytes());
-        w.end();
-    }
-}
-
-impl DelimitedRow for Supplier {
-    fn write_row(&self, mut w: RowWriter<'_>) {
-        w.int(self.suppkey);
-        w.text(self.name().as_bytes());
-        w.text(self.address.as_bytes());
-        w.int(self.nationkey);
-        w.text(self.phone.as_bytes());
-        w.money(self.acctbal);
-        w.text(self.comment.as_bytes());
-        w.end();
-    }
-}
-
-impl DelimitedRow for Customer {
-    fn write_row(&self, mut w: RowWriter<'_>) {
-        w.int(self.custkey);
-        w.text(self.name().as_bytes());
-        w.text(self.address.as_bytes());
-        w.int(self.nationkey);
-        w.text(self.phone.as_bytes());
-        w.money(self.acctbal);
-        w.text(self.mktsegment.as_bytes());
-        w.text(self.comment.as_bytes());
-        w.end();
-    }
-}
-
-impl DelimitedRow for Part {
-    fn write_row(&self, mut w: RowWriter<'_>) {
-        w.int(self.partkey);
-        w.text(self.name.as_bytes());
-        w.text(self.mfgr_text().as_bytes());
-        w.text(self.brand_text().as_bytes());
-        w.text(self.type_.as_bytes());
-        w.int(self.size);
-        w.text(self.container.as_bytes());
-        w.money(self.retailprice);
-        w.text(self.comment.as_bytes());
-        w.end();
-    }
-}
-
-impl DelimitedRow for Partsupp {
-    fn write_row(&self, mut w: RowWriter<'_>) {
-        w.int(self.partkey);
-        w.int(self.suppkey);
-        w.int(self.availqty);
-        w.money(self.supplycost);
-        w.text(self.comment.as_bytes());
-        w.end();
-    }
-}
-
-impl DelimitedRow for Order {
-    fn write_row(&self, mut w: RowWriter<'_>) {
-        w.int(self.orderkey);
-        w.int(self.custkey);
-        w.char(self.orderstatus);
-        w.money(self.totalprice);
-        w.date(self.orderdate);
-        w.text(self.orderpriority.as_bytes());
-        w.text(self.clerk_text().as_bytes());
-        w.int(self.shippriority);
-        w.text(self.comment.as_bytes());
-        w.end();
-    }
-}
-
-impl DelimitedRow for Lineitem {
-    #[inline]
-    fn write_row(&self, mut w: RowWriter<'_>) {
-        w.int(self.orderkey);
-        w.int(self.partkey);
-        w.int(self.suppkey);
-        w.int(self.linenumber);
-        w.whole_decimal(self.quantity);
-        w.money(self.extendedprice);
-        w.money(self.discount);
-        w.money(self.tax);
-        w.char(self.returnflag);
-        w.char(self.linestatus);
-        w.date(self.shipdate);
-        w.date(self.commitdate);
-        w.date(self.receiptdate);
-        w.text(self.shipinstruct.as_bytes());
-        w.text(self.shipmode.as_bytes());
-        w.text(self.comment.as_bytes());
-        w.end();
-    }
-}
-
-/// Appends the header line of `table` when the dialect has one.
-pub fn write_header(table: Table, dialect: Dialect, out: &mut Vec<u8>) {
-    if dialect.header {
-        let mut w = RowWriter::new(out, dialect);
-        for name in table.column_names() {
-            w.text(name.as_bytes());
-        }
-        w.end();
-    }
-}
-
-/// Encodes the generator rows `range` of `table` (no header) and hands the text to `sink` in
-/// pieces of about `chunk_bytes`; returns the number of rows.
-pub fn write_table(
-    sf: &ScaleFactor,
-    table: Table,
-    range: RowRange,
-    dialect: Dialect,
-    chunk_bytes: usize,
-    sink: &mut dyn FnMut(&[u8]) -> std::io::Result<()>,
-) -> std::io::Result<u64> {
-    let all = ColumnMask::ALL;
-    let (d, n) = (dialect, chunk_bytes);
-    match table {
-        Table::Region => write_rows(RegionGenerator::new(range, all), d, n, sink),
-        Table::Nation => write_rows(NationGenerator::new(range, all), d, n, sink),
-        Table::Supplier => write_rows(SupplierGenerator::new(sf, range, all), d, n, sink),
-        Table::Customer => write_rows(CustomerGenerator::new(sf, range, all), d, n, sink),
-        Table::Part => write_rows(PartGenerator::new(sf, range, all), d, n, sink),
-        Table::Partsupp => write_rows(PartsuppGenerator::new(sf, range, all), d, n, sink),
-        Table::Orders => write_rows(OrderGenerator::new(sf, range, all), d, n, sink),
-        Table::Lineitem => write_rows(LineitemGenerator::new(sf, range, all), d, n, sink),
-    }
-}
-
-/// Encodes `rows` (no header) and hands the text to `sink` in pieces of about `chunk_bytes`;
-/// returns the number of rows.
-pub fn write_rows<R: DelimitedRow, E>(
-    rows: impl Iterator<Item = R>,
-    dialect: Dialect,
-    chunk_bytes: usize,
-    sink: &mut dyn FnMut(&[u8]) -> Result<(), E>,
-) -> Result<u64, E> {
-    let mut buf = Vec::with_capacity(chunk_bytes.min(1 << 22) + 1024);
-    let mut count = 0;
-    for row in rows {
-        row.write_row(RowWriter::new(&mut buf, dialect));
-        count += 1;
-        if buf.len() >= chunk_bytes {
-            sink(&buf)?;
-            buf.clear();
-        }
-    }
-    if !buf.is_empty() {
-        sink(&buf)?;
-    }
-    Ok(count)
-}
-
-/// Writes the generator rows `range` of `table` as dbgen `.tbl` text to `writer`.
-pub fn write_tbl_to(
-    sf: &ScaleFactor,
-    table: Table,
-    range: RowRange,
-    writer: &mut dyn Write,
-) -> std::io::Result<u64> {
-    write_table(sf, table, range, Dialect::TBL, 1 << 20, &mut |bytes| {
-        writer.write_all(bytes)
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -480,15 +265,5 @@ mod tests {
             w.money(1234);
         });
         assert_eq!(row, "1,plain,\"a, b\",\"say \"\"hi\"\"\",12.34\n");
-    }
-
-    #[test]
-    fn csv_header_names_columns() {
-        let mut out = Vec::new();
-        write_header(Table::Region, Dialect::CSV, &mut out);
-        assert_eq!(out, b"r_regionkey,r_name,r_comment\n");
-        out.clear();
-        write_header(Table::Region, Dialect::TBL, &mut out);
-        assert!(out.is_empty());
     }
 }

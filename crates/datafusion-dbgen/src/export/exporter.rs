@@ -7,11 +7,12 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use super::delimited::{Dialect, write_header, write_table};
+use super::batches::TextOptions;
 use super::format::Format;
 use super::options::ExportOptions;
 use super::parquet::{ParquetFile, ParquetOptions, encode_row_group, generator_rows_per_row_group};
 use super::plan::{CHUNK_BYTES, FilePlan, chunk_ranges, plan_files};
+use super::text::{append_table, write_table_header};
 use crate::error::{Error, Result};
 use crate::sink::{Backend, Sink, SinkConfig, SinkFile};
 use crate::store::{ObjectStores, is_object_url};
@@ -241,8 +242,8 @@ impl Exporter {
     /// Runs the export.
     pub fn run(&self) -> Result<ExportSummary> {
         let encoding = match self.options.format {
-            Format::Tbl => Encoding::Delimited(Dialect::TBL),
-            Format::Csv => Encoding::Delimited(Dialect::CSV),
+            Format::Tbl => Encoding::Delimited(TextOptions::tbl()),
+            Format::Csv => Encoding::Delimited(TextOptions::csv()),
             Format::Parquet => Encoding::Parquet(self.options.parquet_options()),
         };
         let files = self.planned_files()?;
@@ -465,7 +466,7 @@ struct Item {
 
 /// How chunks are encoded.
 enum Encoding {
-    Delimited(Dialect),
+    Delimited(TextOptions),
     Parquet(ParquetOptions),
 }
 
@@ -516,8 +517,8 @@ impl Output {
 /// An output file being assembled: chunks may finish out of order and wait here.
 struct OpenFile {
     plan: FilePlan,
-    /// The file's text dialect (the export's, with the table's delimiter).
-    dialect: Dialect,
+    /// The file's text options (the export's, with the table's delimiter).
+    text: TextOptions,
     table_index: usize,
     chunks: usize,
     factory: Option<Arc<parquet::arrow::arrow_writer::ArrowRowGroupWriterFactory>>,
@@ -562,13 +563,13 @@ impl<'a> Run<'a> {
                 false => sink.create(&plan.path)?,
             };
             let layout = exporter.options.layout.for_table(plan.table);
-            let dialect = match &encoding {
-                Encoding::Delimited(base) => Dialect {
-                    delimiter: layout.delimiter.map_or(base.delimiter, |d| d as u8),
-                    ..*base
-                },
-                Encoding::Parquet(_) => Dialect::TBL,
+            let mut text = match &encoding {
+                Encoding::Delimited(base) => base.clone(),
+                Encoding::Parquet(_) => TextOptions::tbl(),
             };
+            if let Some(delimiter) = layout.delimiter {
+                text.dialect.delimiter = delimiter as u8;
+            }
             let (chunks, output) = match &encoding {
                 Encoding::Delimited(_) => (
                     chunk_ranges(plan.table, plan.rows, CHUNK_BYTES),
@@ -599,7 +600,7 @@ impl<'a> Run<'a> {
                 .unwrap_or(0);
             files.push(OpenFile {
                 plan,
-                dialect,
+                text,
                 table_index,
                 chunks: chunks.len(),
                 factory,
@@ -673,19 +674,17 @@ impl<'a> Run<'a> {
         let table = file.plan.table;
         let (payload, rows) = match &self.encoding {
             Encoding::Delimited(_) => {
-                let dialect = &file.dialect;
+                let text = &file.text;
                 let mut buf = Vec::with_capacity(CHUNK_BYTES as usize + (64 << 10));
                 if item.chunk == 0 {
-                    write_header(table, *dialect, &mut buf);
+                    write_table_header(table, text, &mut buf);
                 }
                 let rows =
-                    write_table(&self.sf, table, item.rows, *dialect, usize::MAX, &mut |b| {
-                        buf.extend_from_slice(b);
-                        Ok(())
-                    })
-                    .map_err(|source| Error::Io {
-                        path: file.plan.path.clone(),
-                        source,
+                    append_table(&self.sf, table, item.rows, text, &mut buf).map_err(|source| {
+                        Error::Io {
+                            path: file.plan.path.clone(),
+                            source,
+                        }
                     })?;
                 (Payload::Bytes(buf), rows)
             }

@@ -12,6 +12,7 @@ pub mod parquet;
 pub mod plan;
 pub mod refresh;
 pub(crate) mod superseded;
+pub mod text;
 
 pub use exporter::{ExportSummary, Exporter, Progress, TableSummary};
 pub use format::Format;

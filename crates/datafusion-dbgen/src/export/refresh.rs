@@ -6,12 +6,17 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::delimited::{Dialect, RowWriter, write_rows};
+use arrow::array::{Int64Array, RecordBatch};
+use arrow::datatypes::{DataType, Field, Schema};
+use arrow::error::ArrowError;
+
+use super::batches::{TextOptions, encode_batch};
 use super::options::ExportOptions;
+use crate::arrow::TableBatches;
 use crate::error::{Error, Result};
 use crate::sink::{Sink, SinkConfig, SinkFile};
 use crate::store::{ObjectStores, is_object_url};
-use tpch_dbgen::{ColumnMask, RefreshSet};
+use tpch_dbgen::{RefreshSet, Table};
 
 /// One file written.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -126,35 +131,59 @@ enum FileContent {
 }
 
 impl FileContent {
-    /// Encodes this content of `set` into `file`; returns the number of lines.
+    /// Encodes this content of `set` into `file`, with the `.tbl` encoder every export uses;
+    /// returns the number of lines.
     fn write(self, set: &RefreshSet, file: &mut SinkFile) -> Result<u64> {
         const CHUNK: usize = 1 << 20;
-        let mut sink = |bytes: &[u8]| file.write_all(bytes);
-        let all = ColumnMask::ALL;
-        let rows = match self {
-            FileContent::Orders => write_rows(set.orders(all), Dialect::TBL, CHUNK, &mut sink)?,
-            FileContent::Lineitem => {
-                write_rows(set.lineitems(all), Dialect::TBL, CHUNK, &mut sink)?
+        const BATCH_ROWS: usize = 4096;
+        let batches: Box<dyn Iterator<Item = std::result::Result<RecordBatch, ArrowError>>> =
+            match self {
+                FileContent::Orders => {
+                    Box::new(TableBatches::refresh_set(set, Table::Orders, BATCH_ROWS)?)
+                }
+                FileContent::Lineitem => {
+                    Box::new(TableBatches::refresh_set(set, Table::Lineitem, BATCH_ROWS)?)
+                }
+                FileContent::Deletes => Box::new(delete_key_batches(set, BATCH_ROWS)),
+            };
+        let options = TextOptions::tbl();
+        let mut buf = Vec::with_capacity(CHUNK + (64 << 10));
+        let mut rows = 0;
+        for batch in batches {
+            let batch = batch.map_err(|e| Error::encode(file.path(), e))?;
+            encode_batch(&batch, &options, &mut buf).map_err(|e| Error::encode(file.path(), e))?;
+            rows += batch.num_rows() as u64;
+            if buf.len() >= CHUNK {
+                file.write_all(&buf)?;
+                buf.clear();
             }
-            FileContent::Deletes => write_rows(
-                set.delete_keys().map(DeleteKey),
-                Dialect::TBL,
-                CHUNK,
-                &mut sink,
-            )?,
-        };
+        }
+        if !buf.is_empty() {
+            file.write_all(&buf)?;
+        }
         Ok(rows)
     }
 }
 
-/// A line of `delete.K`: the key and dbgen's trailing separator.
-struct DeleteKey(i64);
-
-impl super::delimited::DelimitedRow for DeleteKey {
-    fn write_row(&self, mut w: RowWriter<'_>) {
-        w.int(self.0);
-        w.end();
-    }
+/// The order keys RF2 deletes, as one-column batches (`.tbl` prints each as `key|`).
+fn delete_key_batches(
+    set: &RefreshSet,
+    batch_rows: usize,
+) -> impl Iterator<Item = std::result::Result<RecordBatch, ArrowError>> + use<> {
+    let schema = Arc::new(Schema::new(vec![Field::new(
+        "o_orderkey",
+        DataType::Int64,
+        false,
+    )]));
+    let mut keys = set.delete_keys().peekable();
+    std::iter::from_fn(move || {
+        keys.peek()?;
+        let chunk: Int64Array = keys.by_ref().take(batch_rows).collect::<Vec<_>>().into();
+        Some(RecordBatch::try_new(
+            Arc::clone(&schema),
+            vec![Arc::new(chunk)],
+        ))
+    })
 }
 
 #[cfg(test)]

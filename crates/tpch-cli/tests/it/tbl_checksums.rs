@@ -3,15 +3,23 @@
 //! chunks (`-C n -S i`), and chunks concatenate to the whole table.
 
 use crate::support::{Digester, Reference, checksums, chunks};
-use datafusion_dbgen::export::delimited::{Dialect, write_table};
+use datafusion_dbgen::export::batches::TextOptions;
+use datafusion_dbgen::export::text::write_table;
 use datafusion_dbgen::generator::{RowRange, ScaleFactor, Table};
 
 fn digest(sf: &ScaleFactor, table: Table, range: RowRange) -> Digester {
     let mut d = Digester::default();
-    let rows = write_table(sf, table, range, Dialect::TBL, 1 << 20, &mut |bytes| {
-        d.update(bytes);
-        Ok(())
-    })
+    let rows = write_table(
+        sf,
+        table,
+        range,
+        &TextOptions::tbl(),
+        1 << 20,
+        &mut |bytes| {
+            d.update(bytes);
+            Ok(())
+        },
+    )
     .unwrap();
     assert_eq!(rows, d.lines);
     d
@@ -112,7 +120,7 @@ fn concatenated_chunks_equal_the_whole_table() {
             let mut joined = Digester::default();
             for part in 1..=parts {
                 let range = RowRange::chunk(total, part, parts).unwrap();
-                write_table(&sf, table, range, Dialect::TBL, 1 << 16, &mut |b| {
+                write_table(&sf, table, range, &TextOptions::tbl(), 1 << 16, &mut |b| {
                     joined.update(b);
                     Ok(())
                 })

@@ -1,0 +1,142 @@
+//! A table's rows as delimited text: generated as the provider's Arrow batches
+//! ([`TableBatches`], the engines' column vectors handed to Arrow) and written by the one batch
+//! encoder ([`encode_batch`]) that `COPY … TO` uses too — one encoder, one rule for dbgen's
+//! whole-number `l_quantity`, no row structs read back from the columns.
+//!
+//! ```
+//! use datafusion_dbgen::export::batches::TextOptions;
+//! use datafusion_dbgen::export::text::write_table;
+//! use datafusion_dbgen::generator::{RowRange, ScaleFactor, Table};
+//!
+//! let sf = ScaleFactor::try_new(1.0)?;
+//! let mut tbl = Vec::new();
+//! let rows = write_table(&sf, Table::Region, RowRange::new(0, 2), &TextOptions::tbl(), 1 << 20, &mut |b| {
+//!     tbl.extend_from_slice(b);
+//!     Ok(())
+//! })?;
+//! assert_eq!(rows, 2);
+//! assert!(tbl.starts_with(b"0|AFRICA|lar deposits. blithely final packages cajole."));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::io;
+
+use super::batches::{TextOptions, encode_batch};
+use crate::arrow::{TableBatches, table_schema};
+use tpch_dbgen::{RowRange, ScaleFactor, Table};
+
+/// Rows per batch encoded: small enough that a batch's columns stay in cache while its rows
+/// are printed.
+const TEXT_BATCH_ROWS: usize = 4096;
+
+/// Encodes the generator rows `range` of `table` (no header) as `options` say and hands the
+/// text to `sink` in pieces of at least `chunk_bytes` (the last one shorter); returns the
+/// number of rows.
+///
+/// Generation and encoding errors (not expected for valid arguments) come back as
+/// [`io::Error`]s, as the sink's own errors do.
+pub fn write_table(
+    sf: &ScaleFactor,
+    table: Table,
+    range: RowRange,
+    options: &TextOptions,
+    chunk_bytes: usize,
+    sink: &mut dyn FnMut(&[u8]) -> io::Result<()>,
+) -> io::Result<u64> {
+    let mut buf = Vec::with_capacity(chunk_bytes.min(1 << 22) + (64 << 10));
+    let rows = each_batch(sf, table, range, options, &mut buf, &mut |buf| {
+        if buf.len() >= chunk_bytes {
+            sink(buf)?;
+            buf.clear();
+        }
+        Ok(())
+    })?;
+    if !buf.is_empty() {
+        sink(&buf)?;
+    }
+    Ok(rows)
+}
+
+/// [`write_table`] appending all the text to `out`.
+pub fn append_table(
+    sf: &ScaleFactor,
+    table: Table,
+    range: RowRange,
+    options: &TextOptions,
+    out: &mut Vec<u8>,
+) -> io::Result<u64> {
+    each_batch(sf, table, range, options, out, &mut |_| Ok(()))
+}
+
+/// Encodes the rows a batch at a time into `buf`, calling `after` after each batch.
+fn each_batch(
+    sf: &ScaleFactor,
+    table: Table,
+    range: RowRange,
+    options: &TextOptions,
+    buf: &mut Vec<u8>,
+    after: &mut dyn FnMut(&mut Vec<u8>) -> io::Result<()>,
+) -> io::Result<u64> {
+    let batches =
+        TableBatches::try_new(table, sf, range, None, TEXT_BATCH_ROWS).map_err(io::Error::other)?;
+    let mut rows = 0;
+    for batch in batches {
+        let batch = batch.map_err(io::Error::other)?;
+        encode_batch(&batch, options, buf).map_err(io::Error::other)?;
+        rows += batch.num_rows() as u64;
+        after(buf)?;
+    }
+    Ok(rows)
+}
+
+/// Appends `table`'s header line (its column names) when the dialect has one.
+pub fn write_table_header(table: Table, options: &TextOptions, out: &mut Vec<u8>) {
+    super::batches::write_header(&table_schema(table), options, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(table: Table, range: RowRange, options: &TextOptions) -> String {
+        let sf = ScaleFactor::try_new(0.01).unwrap();
+        let mut out = Vec::new();
+        write_table(&sf, table, range, options, 100, &mut |b| {
+            out.extend_from_slice(b);
+            Ok(())
+        })
+        .unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn tbl_prints_quantity_whole_and_csv_with_places() {
+        let first = RowRange::new(0, 1);
+        let tbl = text(Table::Lineitem, first, &TextOptions::tbl());
+        let csv = text(Table::Lineitem, first, &TextOptions::csv());
+        // dbgen's first line item: quantity 17, an integer in `.tbl`, with places in CSV.
+        let tbl_fields: Vec<&str> = tbl.lines().next().unwrap().split('|').collect();
+        assert_eq!(tbl_fields[0], "1");
+        assert_eq!(tbl_fields[4..8], ["17", "24710.35", "0.04", "0.02"]);
+        assert_eq!(tbl_fields[10], "1996-03-13");
+        assert_eq!(tbl_fields.len(), 17, "a trailing delimiter");
+        let csv_fields: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+        assert_eq!(csv_fields[4..8], ["17.00", "24710.35", "0.04", "0.02"]);
+        assert_eq!(tbl.lines().count(), 6);
+        assert_eq!(
+            csv.lines().count(),
+            6,
+            "no header: write_table writes rows only"
+        );
+    }
+
+    #[test]
+    fn csv_header_names_columns() {
+        let mut out = Vec::new();
+        write_table_header(Table::Region, &TextOptions::csv(), &mut out);
+        assert_eq!(out, b"r_regionkey,r_name,r_comment\n");
+        out.clear();
+        write_table_header(Table::Region, &TextOptions::tbl(), &mut out);
+        assert!(out.is_empty());
+    }
+}
