@@ -16,6 +16,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::catalog::{Session, TableProvider};
+use datafusion::common::Statistics;
 use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::datasource::listing::PartitionedFile;
 use datafusion::datasource::physical_plan::{
@@ -29,8 +30,8 @@ use datafusion::execution::object_store::ObjectStoreUrl;
 use datafusion::logical_expr::{Expr, TableProviderFilterPushDown, TableType};
 use datafusion::object_store::ObjectStore;
 use datafusion::physical_expr::PhysicalExpr;
-use datafusion::physical_plan::ExecutionPlan;
 use datafusion::physical_plan::metrics::ExecutionPlanMetricsSet;
+use datafusion::physical_plan::{ExecutionPlan, StatisticsArgs, StatisticsContext};
 use datafusion::prelude::SessionConfig;
 use futures::StreamExt;
 
@@ -156,21 +157,48 @@ impl FileOpener for PartOpener {
 
 /// `plan` as a `DataSourceExec` over the files of `parts` (all of the plan's partitions when
 /// `None`), in that order.
+///
+/// The scan stays as faithful as the plan it wraps: each part carries that partition's
+/// statistics (exact row counts, key ranges), the whole scan the plan's, and the plan's
+/// declared ordering holds within every part — so the scheduler's planner chooses joins and
+/// sorts as it would for the local scan (e.g. `nation` as the build side of a hash join).
 pub(crate) fn parts_exec(
     plan: Arc<dyn ExecutionPlan>,
     parts: Option<&[usize]>,
 ) -> Arc<DataSourceExec> {
     let all: Vec<usize> = (0..plan.properties().output_partitioning().partition_count()).collect();
+    let statistics = StatisticsContext::new();
+    let stats_of = |partition: Option<usize>| {
+        let args = StatisticsArgs::new().with_partition(partition);
+        statistics
+            .compute(plan.as_ref(), &args)
+            .unwrap_or_else(|_| Arc::new(Statistics::new_unknown(plan.schema().as_ref())))
+    };
     let groups = parts
         .unwrap_or(&all)
         .iter()
-        .map(|&i| FileGroup::new(vec![PartitionedFile::new(part_name(i), 0)]))
+        .map(|&i| {
+            let stats = stats_of(Some(i));
+            let file = PartitionedFile::new(part_name(i), 0).with_statistics(Arc::clone(&stats));
+            FileGroup::new(vec![file]).with_statistics(stats)
+        })
         .collect();
-    let source = Arc::new(PartsSource::new(plan));
-    let config = FileScanConfigBuilder::new(ObjectStoreUrl::local_filesystem(), source)
-        .with_file_groups(groups)
-        .build();
-    DataSourceExec::from_data_source(config)
+    let mut builder = FileScanConfigBuilder::new(
+        ObjectStoreUrl::local_filesystem(),
+        Arc::new(PartsSource::new(Arc::clone(&plan))),
+    )
+    .with_file_groups(groups)
+    .with_output_ordering(
+        plan.properties()
+            .output_ordering()
+            .cloned()
+            .into_iter()
+            .collect(),
+    );
+    if parts.is_none() {
+        builder = builder.with_statistics(Arc::unwrap_or_clone(stats_of(None)));
+    }
+    DataSourceExec::from_data_source(builder.build())
 }
 
 /// A plan [`parts_exec`] wrapped, and the parts (its partitions) a task keeps.
@@ -242,5 +270,46 @@ impl TableProvider for PartsTable {
         filters: &[&Expr],
     ) -> Result<Vec<TableProviderFilterPushDown>> {
         self.base.supports_filters_pushdown(filters)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use datafusion::common::stats::Precision;
+    use datafusion::prelude::SessionContext;
+
+    use super::*;
+    use tpch_dbgen::{ScaleFactor, Table};
+
+    fn statistics(plan: &dyn ExecutionPlan, partition: Option<usize>) -> Arc<Statistics> {
+        let args = StatisticsArgs::new().with_partition(partition);
+        StatisticsContext::new().compute(plan, &args).unwrap()
+    }
+
+    /// The scheduler's parts scan reports what the local scan reports: its exact row counts
+    /// (whole and per part), its column bounds and its key ordering.
+    #[tokio::test]
+    async fn parts_carry_the_scans_statistics_and_ordering() {
+        let sf = ScaleFactor::try_new(0.01).unwrap();
+        let provider = TpchTableProvider::with_scale_factor(Table::Customer, sf);
+        let table = PartsTable::new(provider.clone());
+        let state =
+            SessionContext::new_with_config(SessionConfig::new().with_target_partitions(3)).state();
+        let parts = table.scan(&state, None, &[], None).await.unwrap();
+        let local = provider.scan_plan(None, &[], None, 3).unwrap();
+        let whole = statistics(parts.as_ref(), None);
+        assert_eq!(whole.num_rows, Precision::Exact(1500));
+        assert_eq!(whole, statistics(&local, None));
+        for part in 0..3 {
+            assert_eq!(
+                statistics(parts.as_ref(), Some(part)).num_rows,
+                statistics(&local, Some(part)).num_rows
+            );
+        }
+        let ordering = parts
+            .properties()
+            .output_ordering()
+            .map(ToString::to_string);
+        assert_eq!(ordering.as_deref(), Some("c_custkey@0 ASC NULLS LAST"));
     }
 }

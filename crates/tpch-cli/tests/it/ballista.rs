@@ -45,6 +45,20 @@ async fn the_22_queries_on_a_two_executor_cluster() {
         ],
         &batches
     );
+    // The scheduler plans as one process would: with the parts scans' exact statistics the
+    // small sides are broadcast (`CollectLeft`) and no join sorts its inputs.
+    let explained = ctx
+        .sql(&format!("EXPLAIN {}", query(8).unwrap()))
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap();
+    let plan = datafusion::arrow::util::pretty::pretty_format_batches(&explained)
+        .unwrap()
+        .to_string();
+    assert!(!plan.contains("SortMergeJoinExec"), "{plan}");
+    assert!(plan.contains("HashJoinExec: mode=CollectLeft"), "{plan}");
     // Both executors generated parts (each counts the scan parts in the task plans it ran).
     let parts = cluster.parts_run();
     assert_eq!(parts.len(), 2);
@@ -344,6 +358,52 @@ fn an_executor_killed_during_a_distributed_export() {
         assert_eq!(digest.hex(), r.sha256, "{}", r.table);
     }
     assert!(temp_files(dir.path()).is_empty());
+}
+
+/// An executor SIGKILLed while `tpch bench --scheduler` runs: the query in flight is retried on
+/// the other executor once the scheduler declares the lost one dead, and the benchmark ends
+/// with every answer verified (Ballista's adaptive planner used to wait forever here).
+#[test]
+fn an_executor_killed_during_a_benchmark() {
+    let mut cluster = ChildCluster::start(2);
+    let mut bench = tpch()
+        .args(["bench", "--sf", "0.1", "--scheduler", &cluster.url])
+        .args(["--queries", "1,5,9,18,21", "--verify"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(bench.stdout.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    for line in lines.by_ref().map_while(Result::ok) {
+        let first_row = line.starts_with("q01");
+        seen.push(line);
+        if first_row {
+            break;
+        }
+    }
+    assert!(
+        seen.last().is_some_and(|l| l.starts_with("q01")),
+        "{seen:?}"
+    );
+    cluster.kill_executor(0);
+    let killed = Instant::now();
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let status = bench.wait().unwrap();
+    assert!(
+        killed.elapsed() < Duration::from_secs(240),
+        "the benchmark took {:?} after the kill",
+        killed.elapsed()
+    );
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut bench.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(status.success(), "{rest:?} {stderr}");
+    let passed = seen
+        .iter()
+        .chain(&rest)
+        .filter(|l| l.starts_with('q') && l.ends_with("passed"))
+        .count();
+    assert_eq!(passed, 5, "{seen:?} {rest:?}");
 }
 
 /// The process id in a sink temporary file's name (`.<name>.<pid hex>-<counter>-<nanos>.tmp`).
