@@ -360,6 +360,35 @@ fn an_executor_killed_during_a_distributed_export() {
     assert!(temp_files(dir.path()).is_empty());
 }
 
+/// Four executor processes: the 22 queries at SF 0.1 answer as the official answers say, and
+/// every executor ran tasks (more executors than the two the other tests use).
+#[test]
+fn four_executors_answer_the_22_queries() {
+    let cluster = ChildCluster::start(4);
+    let bench = tpch()
+        .args([
+            "bench",
+            "--sf",
+            "0.1",
+            "--verify",
+            "--scheduler",
+            &cluster.url,
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&bench.stdout);
+    assert!(
+        bench.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&bench.stderr)
+    );
+    assert!(stdout.contains("22 passed"), "{stdout}");
+    for i in 0..4 {
+        let log = cluster.log(&format!("executor-{i}.log"));
+        assert!(log.contains("Execute task"), "executor {i} ran no task");
+    }
+}
+
 /// An executor SIGKILLed while `tpch bench --scheduler` runs: the query in flight is retried on
 /// the other executor once the scheduler declares the lost one dead, and the benchmark ends
 /// with every answer verified (Ballista's adaptive planner used to wait forever here).
