@@ -224,32 +224,7 @@ fn distributed_export_and_the_22_queries_on_child_processes() {
     let cluster = ChildCluster::start(2);
 
     // The 22 queries through the CLI on the cluster, verified against the official answers.
-    let bench = tpch()
-        .args([
-            "bench",
-            "--sf",
-            "0.01",
-            "--verify",
-            "--scheduler",
-            &cluster.url,
-        ])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&bench.stdout);
-    assert!(
-        bench.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&bench.stderr)
-    );
-    assert!(stdout.contains("22 passed"), "{stdout}");
-    // Both executor processes ran tasks of the queries' jobs (their own logs say so).
-    for i in 0..2 {
-        let log = cluster.log(&format!("executor-{i}.log"));
-        assert!(
-            log.contains("Execute task"),
-            "executor {i} ran no task:\n{log}"
-        );
-    }
+    the_22_queries_pass_on(&cluster, "0.01");
 
     // SF 0.1 as .tbl in 4 parts: each table's parts concatenate to dbgen's table.
     let dir = tempfile::tempdir().unwrap();
@@ -364,16 +339,14 @@ fn an_executor_killed_during_a_distributed_export() {
 /// every executor ran tasks (more executors than the two the other tests use).
 #[test]
 fn four_executors_answer_the_22_queries() {
-    let cluster = ChildCluster::start(4);
+    the_22_queries_pass_on(&ChildCluster::start(4), "0.1");
+}
+
+/// `tpch bench --verify` at `sf` on `cluster`: all 22 answers pass, and every executor process
+/// ran tasks of the queries' jobs (its own log says so).
+fn the_22_queries_pass_on(cluster: &ChildCluster, sf: &str) {
     let bench = tpch()
-        .args([
-            "bench",
-            "--sf",
-            "0.1",
-            "--verify",
-            "--scheduler",
-            &cluster.url,
-        ])
+        .args(["bench", "--sf", sf, "--verify", "--scheduler", &cluster.url])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&bench.stdout);
@@ -383,7 +356,7 @@ fn four_executors_answer_the_22_queries() {
         String::from_utf8_lossy(&bench.stderr)
     );
     assert!(stdout.contains("22 passed"), "{stdout}");
-    for i in 0..4 {
+    for i in 0..cluster.executors.len() {
         let log = cluster.log(&format!("executor-{i}.log"));
         assert!(log.contains("Execute task"), "executor {i} ran no task");
     }
