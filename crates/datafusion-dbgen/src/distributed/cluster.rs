@@ -137,8 +137,17 @@ where
 /// registers its own (Parquet files in a bucket, say), which the cluster reads with the
 /// scheduler's and executors' own storage settings. `target_partitions` as for
 /// [`ballista_context`].
+///
+/// A scheduler that cannot be reached is an error naming it (not tonic's transport error
+/// alone).
 pub async fn ballista_client(url: &str, target_partitions: usize) -> Result<SessionContext> {
-    SessionContext::remote_with_state(url, ballista_state(target_partitions)).await
+    SessionContext::remote_with_state(url, ballista_state(target_partitions))
+        .await
+        .map_err(|e| {
+            let reason = e.to_string();
+            let reason = reason.strip_prefix("Execution error: ").unwrap_or(&reason);
+            DataFusionError::Execution(format!("cannot reach the scheduler at {url}: {reason}"))
+        })
 }
 
 /// A scheduler and executors running inside this process on loopback ports, with the crate's

@@ -168,8 +168,41 @@ pub fn encode_batch(
     Ok(())
 }
 
-/// One column of a batch, ready to be written row by row.
-enum Column<'a> {
+/// Appends `rows` rows of `columns` (no nulls; every column at least `rows` long) as `options`
+/// say — the encoder of [`encode_batch`] fed with column vectors instead of Arrow arrays.
+/// `None` when `options` need what only Arrow's formatter gives (quoted numbers, a date
+/// format): then encode Arrow batches instead.
+pub(crate) fn encode_columns(
+    columns: Vec<Column<'_>>,
+    rows: usize,
+    options: &TextOptions,
+    out: &mut Vec<u8>,
+) -> Option<()> {
+    if !options.numbers_need_no_quotes() || options.date_format.is_some() {
+        return None;
+    }
+    let encoder = BatchText {
+        columns: columns
+            .into_iter()
+            .map(|column| EncodedColumn {
+                nulls: None,
+                column,
+            })
+            .collect(),
+        dialect: options.dialect,
+        null: options.null_value.as_bytes(),
+    };
+    let mut scratch = String::new();
+    for row in 0..rows {
+        // Only `Other` columns (never built here) can fail.
+        encoder.row(row, out, &mut scratch).ok()?;
+    }
+    Some(())
+}
+
+/// One column of a batch, ready to be written row by row: an Arrow array's values, or (for
+/// [`super::text`]) a generator's own column vector.
+pub(crate) enum Column<'a> {
     Int8(&'a [i8]),
     Int16(&'a [i16]),
     Int32(&'a [i32]),
@@ -188,6 +221,10 @@ enum Column<'a> {
     WholeMoney(&'a [i128]),
     /// Date32 within years 0–9999, default format.
     Date(&'a [i32]),
+    /// One-byte text values (`l_returnflag`), from a generator's vector.
+    Chars(&'a [u8]),
+    /// Text values from a generator's vector.
+    Strs(&'a [&'a str]),
     Utf8(&'a StringArray),
     LargeUtf8(&'a LargeStringArray),
     Utf8View(&'a StringViewArray),
@@ -348,6 +385,8 @@ impl<'a> BatchText<'a> {
                     }
                 }
                 Column::Date(v) => w.date(Date(v[row])),
+                Column::Chars(v) => w.text(std::slice::from_ref(&v[row])),
+                Column::Strs(v) => w.text(v[row].as_bytes()),
                 Column::Utf8(a) => w.text(a.value(row).as_bytes()),
                 Column::LargeUtf8(a) => w.text(a.value(row).as_bytes()),
                 Column::Utf8View(a) => w.text(a.value(row).as_bytes()),

@@ -1,7 +1,8 @@
-//! A table's rows as delimited text: generated as the provider's Arrow batches
-//! ([`TableBatches`], the engines' column vectors handed to Arrow) and written by the one batch
-//! encoder ([`encode_batch`]) that `COPY … TO` uses too — one encoder, one rule for dbgen's
-//! whole-number `l_quantity`, no row structs read back from the columns.
+//! A table's rows as delimited text, written by the one batch encoder ([`encode_batch`]) that
+//! `COPY … TO` uses too — one encoder, one rule for dbgen's whole-number `l_quantity`, no row
+//! structs read back from the columns. `lineitem` (70 % of the bytes) is encoded straight from
+//! the columnar engine's vectors; the other tables from the provider's Arrow batches
+//! ([`TableBatches`]).
 //!
 //! ```
 //! use datafusion_dbgen::export::batches::TextOptions;
@@ -21,13 +22,16 @@
 
 use std::io;
 
-use super::batches::{TextOptions, encode_batch};
+use super::batches::{Column, TextOptions, encode_batch, encode_columns};
 use crate::arrow::{TableBatches, table_schema};
-use tpch_dbgen::{RowRange, ScaleFactor, Table};
+use tpch_dbgen::line_batch::LineBatchGenerator;
+use tpch_dbgen::line_columns::LineColumns;
+use tpch_dbgen::order_streams::OrderKeys;
+use tpch_dbgen::{ColumnMask, RowRange, ScaleFactor, Table};
 
 /// Rows per batch encoded: small enough that a batch's columns stay in cache while its rows
 /// are printed.
-const TEXT_BATCH_ROWS: usize = 4096;
+const TEXT_BATCH_ROWS: usize = 1024;
 
 /// Encodes the generator rows `range` of `table` (no header) as `options` say and hands the
 /// text to `sink` in pieces of at least `chunk_bytes` (the last one shorter); returns the
@@ -70,6 +74,80 @@ pub fn append_table(
 
 /// Encodes the rows a batch at a time into `buf`, calling `after` after each batch.
 fn each_batch(
+    sf: &ScaleFactor,
+    table: Table,
+    range: RowRange,
+    options: &TextOptions,
+    buf: &mut Vec<u8>,
+    after: &mut dyn FnMut(&mut Vec<u8>) -> io::Result<()>,
+) -> io::Result<u64> {
+    match table {
+        Table::Lineitem if direct_lineitem(options) => {
+            each_lineitem_batch(sf, range, options, buf, after)
+        }
+        _ => each_arrow_batch(sf, table, range, options, buf, after),
+    }
+}
+
+/// Whether `lineitem` can skip Arrow: the encoder's fast paths cover every column.
+fn direct_lineitem(options: &TextOptions) -> bool {
+    encode_columns(Vec::new(), 0, options, &mut Vec::new()).is_some()
+}
+
+/// `lineitem`'s rows straight from the engine's column vectors (no Arrow arrays, no text
+/// copied before it is encoded).
+fn each_lineitem_batch(
+    sf: &ScaleFactor,
+    range: RowRange,
+    options: &TextOptions,
+    buf: &mut Vec<u8>,
+    after: &mut dyn FnMut(&mut Vec<u8>) -> io::Result<()>,
+) -> io::Result<u64> {
+    let whole_quantity = options.dialect.trailing_delimiter
+        && options
+            .whole_decimal_columns
+            .iter()
+            .any(|c| c == "l_quantity");
+    let mut lines = LineBatchGenerator::with_keys(sf, range, ColumnMask::ALL, OrderKeys::BASE);
+    let mut c = LineColumns::default();
+    let mut rows = 0;
+    loop {
+        let n = lines.fill(TEXT_BATCH_ROWS, &mut c);
+        if n == 0 {
+            return Ok(rows);
+        }
+        let quantity = if whole_quantity {
+            Column::WholeMoney(&c.quantity)
+        } else {
+            Column::Money(&c.quantity)
+        };
+        let columns = vec![
+            Column::Int64(&c.orderkey),
+            Column::Int64(&c.partkey),
+            Column::Int64(&c.suppkey),
+            Column::Int32(&c.linenumber),
+            quantity,
+            Column::Money(&c.extendedprice),
+            Column::Money(&c.discount),
+            Column::Money(&c.tax),
+            Column::Chars(&c.returnflag),
+            Column::Chars(&c.linestatus),
+            Column::Date(&c.shipdate),
+            Column::Date(&c.commitdate),
+            Column::Date(&c.receiptdate),
+            Column::Strs(&c.shipinstruct),
+            Column::Strs(&c.shipmode),
+            Column::Strs(&c.comment),
+        ];
+        encode_columns(columns, n, options, buf)
+            .ok_or_else(|| io::Error::other("lineitem's columns cannot be encoded directly"))?;
+        rows += n as u64;
+        after(buf)?;
+    }
+}
+
+/// The rows from the provider's Arrow batches.
+fn each_arrow_batch(
     sf: &ScaleFactor,
     table: Table,
     range: RowRange,
@@ -128,6 +206,33 @@ mod tests {
             6,
             "no header: write_table writes rows only"
         );
+    }
+
+    /// `lineitem` straight from the engine's vectors is the text of its Arrow batches.
+    #[test]
+    fn lineitem_from_vectors_equals_lineitem_from_arrow() {
+        let sf = ScaleFactor::try_new(0.01).unwrap();
+        let range = RowRange::new(100, 2000);
+        for options in [TextOptions::tbl(), TextOptions::csv()] {
+            let (mut direct, mut arrow) = (Vec::new(), Vec::new());
+            let a =
+                each_lineitem_batch(&sf, range, &options, &mut direct, &mut |_| Ok(())).unwrap();
+            let b = each_arrow_batch(
+                &sf,
+                Table::Lineitem,
+                range,
+                &options,
+                &mut arrow,
+                &mut |_| Ok(()),
+            )
+            .unwrap();
+            assert_eq!(a, b);
+            assert!(direct == arrow, "{:?}", options.dialect);
+        }
+        // Quoted numbers need Arrow's formatter: the direct path steps aside.
+        let mut digits = TextOptions::csv();
+        digits.dialect.delimiter = b'1';
+        assert!(!direct_lineitem(&digits));
     }
 
     #[test]

@@ -362,6 +362,43 @@ fn the_22_queries_pass_on(cluster: &ChildCluster, sf: &str) {
     }
 }
 
+/// The scheduler SIGKILLed while a query runs: the client fails within seconds with one line
+/// (it does not wait for an answer that cannot come).
+#[test]
+fn the_scheduler_killed_during_a_query() {
+    let mut cluster = ChildCluster::start(1);
+    let mut query = tpch()
+        .args(["query", "--sf", "1", "--scheduler", &cluster.url, "-e"])
+        .arg("SELECT count(*) FROM lineitem a JOIN lineitem b ON a.l_orderkey = b.l_orderkey")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while !cluster.log("executor-0.log").contains("Execute task") {
+        assert!(started.elapsed() < Duration::from_secs(60), "no task ran");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    cluster.scheduler.kill().unwrap();
+    cluster.scheduler.wait().unwrap();
+    let killed = Instant::now();
+    let status = loop {
+        if let Some(status) = query.try_wait().unwrap() {
+            break status;
+        }
+        if killed.elapsed() > Duration::from_secs(30) {
+            let _ = query.kill();
+            panic!("the client still waits 30 s after its scheduler was killed");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut query.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("error: "), "{stderr}");
+}
+
 /// An executor SIGKILLed while `tpch bench --scheduler` runs: the query in flight is retried on
 /// the other executor once the scheduler declares the lost one dead, and the benchmark ends
 /// with every answer verified (Ballista's adaptive planner used to wait forever here).
@@ -575,6 +612,24 @@ fn cluster_faults_are_bounded_one_line_errors() {
     assert_eq!(code, Some(1), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("no executor is registered"), "{stderr}");
+
+    // No scheduler on the port: a one-line error naming it, at once.
+    let closed = free_port();
+    let (code, stderr) = exits_within(
+        tpch()
+            .args(["query", "--sf", "0.01", "--scheduler"])
+            .arg(format!("df://127.0.0.1:{closed}"))
+            .args(["-e", "SELECT 1"]),
+        Duration::from_secs(10),
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "cannot reach the scheduler at df://127.0.0.1:{closed}"
+        )),
+        "{stderr}"
+    );
 
     // A busy port and an unusable work directory: refused before "listening".
     let held = TcpListener::bind("127.0.0.1:0").unwrap();
