@@ -138,16 +138,24 @@ where
 /// scheduler's and executors' own storage settings. `target_partitions` as for
 /// [`ballista_context`].
 ///
-/// A scheduler that cannot be reached is an error naming it (not tonic's transport error
-/// alone).
+/// A scheduler that cannot be reached is an error naming it, before any query (Ballista
+/// itself connects only when a query runs, and then reports tonic's transport error).
 pub async fn ballista_client(url: &str, target_partitions: usize) -> Result<SessionContext> {
-    SessionContext::remote_with_state(url, ballista_state(target_partitions))
-        .await
-        .map_err(|e| {
-            let reason = e.to_string();
-            let reason = reason.strip_prefix("Execution error: ").unwrap_or(&reason);
-            DataFusionError::Execution(format!("cannot reach the scheduler at {url}: {reason}"))
-        })
+    let address = url.strip_prefix("df://").unwrap_or(url);
+    let probe = tokio::time::timeout(
+        Duration::from_secs(10),
+        tokio::net::TcpStream::connect(address),
+    )
+    .await;
+    let unreachable = |reason: String| {
+        DataFusionError::Execution(format!("cannot reach the scheduler at {url}: {reason}"))
+    };
+    match probe {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => return Err(unreachable(e.to_string())),
+        Err(_) => return Err(unreachable("no answer within 10 s".into())),
+    }
+    SessionContext::remote_with_state(url, ballista_state(target_partitions)).await
 }
 
 /// A scheduler and executors running inside this process on loopback ports, with the crate's
