@@ -49,8 +49,6 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 
 use std::sync::Arc;
 
-use datafusion::execution::runtime_env::RuntimeEnvBuilder;
-
 use crate::config::{DbgenOptions, with_dbgen_options};
 use crate::copy::CopyConfig;
 use crate::provider::{register_tpch, register_tpch_catalog, register_tpch_functions};
@@ -142,9 +140,8 @@ impl TpchSession {
     /// A context with `config` (plus the crate's settings) and everything added.
     pub fn context(&self, config: SessionConfig) -> Result<SessionContext> {
         let stores = Arc::new(ObjectStores::new(self.storage.clone()));
-        let runtime = RuntimeEnvBuilder::new()
-            .with_object_store_registry(Arc::new(StoreRegistry::new(Arc::clone(&stores))))
-            .build_arc()?;
+        let registry = Arc::new(StoreRegistry::new(Arc::clone(&stores)));
+        let runtime = StoreRegistry::runtime(&registry, None)?;
         let config = Self::config(config).with_extension(stores);
         let ctx = SessionContext::new_with_config_rt(config, runtime);
         self.register(&ctx)?;

@@ -224,6 +224,22 @@ fn draw_bars<DB: DrawingBackend>(
 
 type BarCoords<Y> = Cartesian2d<KeyedAxis, Y>;
 
+/// The series' legend in the upper right corner, the same on every chart.
+fn draw_legend<'a, DB, CT>(chart: &mut ChartContext<'a, DB, CT>) -> Result<(), String>
+where
+    DB: DrawingBackend + 'a,
+    CT: CoordTranslate,
+{
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK.mix(0.4))
+        .label_font(("sans-serif", 13))
+        .draw()
+        .map_err(|e| e.to_string())
+}
+
 fn bar_body<'a, DB, Y>(
     chart: &mut ChartContext<'a, DB, BarCoords<Y>>,
     bars: &BarChart<'_>,
@@ -305,14 +321,7 @@ where
                 .legend(move |(x, y)| Circle::new((x + 8, y), 5, colour.filled()));
         }
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK.mix(0.4))
-        .label_font(("sans-serif", 13))
-        .draw()
-        .map_err(e)
+    draw_legend(chart)
 }
 
 fn draw_timeline<DB: DrawingBackend>(
@@ -414,14 +423,7 @@ fn draw_timeline<DB: DrawingBackend>(
         .label("RF2")
         .legend(legend(REFRESH[1]));
     chart.draw_series(texts).map_err(e)?;
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK.mix(0.4))
-        .label_font(("sans-serif", 13))
-        .draw()
-        .map_err(e)
+    draw_legend(&mut chart)
 }
 
 #[cfg(test)]

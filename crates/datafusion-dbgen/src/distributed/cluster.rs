@@ -12,8 +12,7 @@ use ballista_core::serde::protobuf::scheduler_grpc_client::SchedulerGrpcClient;
 use datafusion::error::{DataFusionError, Result};
 use datafusion::execution::SessionStateBuilder;
 use datafusion::execution::context::SessionState;
-use datafusion::execution::object_store::ObjectStoreRegistry;
-use datafusion::execution::runtime_env::{RuntimeEnv, RuntimeEnvBuilder};
+use datafusion::execution::runtime_env::RuntimeEnv;
 use datafusion::prelude::{SessionConfig, SessionContext};
 
 use super::codec::{TpchPhysicalCodec, composed, logical_codec, physical_codec};
@@ -75,7 +74,7 @@ pub(super) fn with_cluster_partitions(config: SessionConfig, slots: usize) -> Se
 /// environment's settings.
 pub(super) fn state_of(config: SessionConfig) -> SessionState {
     let registry = store_registry(&StorageOptions::new());
-    let runtime = store_runtime(&registry, None).unwrap_or_default();
+    let runtime = StoreRegistry::runtime(&registry, None).unwrap_or_default();
     state_over(config, runtime)
 }
 
@@ -94,19 +93,6 @@ pub(super) fn store_registry(storage: &StorageOptions) -> Arc<StoreRegistry> {
     Arc::new(StoreRegistry::new(Arc::new(ObjectStores::new(
         storage.clone(),
     ))))
-}
-
-/// A runtime over `registry`, spilling into `temp_dir` when given.
-pub(super) fn store_runtime(
-    registry: &Arc<StoreRegistry>,
-    temp_dir: Option<&str>,
-) -> Result<Arc<RuntimeEnv>> {
-    let mut builder = RuntimeEnvBuilder::new()
-        .with_object_store_registry(Arc::clone(registry) as Arc<dyn ObjectStoreRegistry>);
-    if let Some(dir) = temp_dir {
-        builder = builder.with_temp_file_path(dir);
-    }
-    builder.build_arc()
 }
 
 /// A client session on the scheduler at `url` (`df://host:port`) with the eight generating

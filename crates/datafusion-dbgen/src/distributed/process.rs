@@ -16,11 +16,10 @@ use datafusion::error::{DataFusionError, Result};
 use datafusion_proto::protobuf::{LogicalPlanNode, PhysicalPlanNode};
 
 use super::cluster::{
-    ballista_config, ballista_err, state_over, store_registry, store_runtime,
-    with_cluster_partitions,
+    ballista_config, ballista_err, state_over, store_registry, with_cluster_partitions,
 };
 use super::codec::{logical_codec, physical_codec};
-use crate::store::StorageOptions;
+use crate::store::{StorageOptions, StoreRegistry};
 
 /// How long an executor waits for its scheduler to accept connections before giving up.
 const SCHEDULER_WAIT: Duration = Duration::from_secs(30);
@@ -89,7 +88,7 @@ pub async fn run_scheduler(
     let slots = Arc::new(AtomicUsize::new(0));
     let seen = Arc::clone(&slots);
     // Planning a Parquet scan in a bucket lists it here: the sessions reach object stores.
-    let runtime = store_runtime(&store_registry(&options.storage_options), None)?;
+    let runtime = StoreRegistry::runtime(&store_registry(&options.storage_options), None)?;
     let wait = options.executor_wait;
     config.override_session_builder = Some(Arc::new(move |config| {
         // Every query builds its session here first: with no executor it would wait forever.
@@ -221,7 +220,7 @@ pub async fn run_executor(options: ExecutorOptions) -> Result<()> {
     let registry = store_registry(&options.storage_options);
     let temp_dir = options.work_dir.clone();
     let runtime_producer: RuntimeProducer =
-        Arc::new(move |_| store_runtime(&registry, temp_dir.as_deref()));
+        Arc::new(move |_| StoreRegistry::runtime(&registry, temp_dir.as_deref()));
     let config = ExecutorProcessConfig {
         bind_host: options.bind.clone(),
         external_host: Some(options.bind),

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use datafusion::error::{DataFusionError, Result};
 use datafusion::execution::object_store::{DefaultObjectStoreRegistry, ObjectStoreRegistry};
+use datafusion::execution::runtime_env::{RuntimeEnv, RuntimeEnvBuilder};
 use object_store::ObjectStore;
 use url::Url;
 
@@ -34,6 +35,20 @@ impl StoreRegistry {
     /// The stores it builds with.
     pub fn stores(&self) -> &Arc<ObjectStores> {
         &self.stores
+    }
+
+    /// A DataFusion runtime whose object stores come from `registry`, spilling into `temp_dir`
+    /// when given: the runtime of the crate's sessions and of every cluster process.
+    pub fn runtime(
+        registry: &Arc<StoreRegistry>,
+        temp_dir: Option<&str>,
+    ) -> Result<Arc<RuntimeEnv>> {
+        let mut builder = RuntimeEnvBuilder::new()
+            .with_object_store_registry(Arc::clone(registry) as Arc<dyn ObjectStoreRegistry>);
+        if let Some(dir) = temp_dir {
+            builder = builder.with_temp_file_path(dir);
+        }
+        builder.build_arc()
     }
 }
 
