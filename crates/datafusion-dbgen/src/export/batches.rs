@@ -126,6 +126,18 @@ impl TextOptions {
         let d = self.dialect.delimiter;
         !self.dialect.quote || !(d.is_ascii_alphanumeric() || b"+-.:".contains(&d))
     }
+
+    /// Whether decimal column `name` is printed without places when whole (dbgen's
+    /// `l_quantity` in `.tbl`): the one place this rule is decided.
+    pub(crate) fn prints_whole(&self, name: &str) -> bool {
+        self.dialect.trailing_delimiter && self.whole_decimal_columns.iter().any(|c| c == name)
+    }
+
+    /// Whether column vectors can be encoded without Arrow's formatter ([`encode_columns`]):
+    /// numbers need no quotes and dates use the default format.
+    pub(crate) fn encodes_vectors(&self) -> bool {
+        self.numbers_need_no_quotes() && self.date_format.is_none()
+    }
 }
 
 /// Checks that every column of `schema` can be written as delimited text (nested types cannot).
@@ -178,7 +190,7 @@ pub(crate) fn encode_columns(
     options: &TextOptions,
     out: &mut Vec<u8>,
 ) -> Option<()> {
-    if !options.numbers_need_no_quotes() || options.date_format.is_some() {
+    if !options.encodes_vectors() {
         return None;
     }
     let encoder = BatchText {
@@ -273,11 +285,7 @@ impl<'a> BatchText<'a> {
                     field.name()
                 )));
             }
-            let whole = options.dialect.trailing_delimiter
-                && options
-                    .whole_decimal_columns
-                    .iter()
-                    .any(|c| c == field.name());
+            let whole = options.prints_whole(field.name());
             let column = match array.data_type() {
                 DataType::Int8 if fast => values::<Int8Type>(array).map(Column::Int8),
                 DataType::Int16 if fast => values::<Int16Type>(array).map(Column::Int16),

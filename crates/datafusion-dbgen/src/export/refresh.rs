@@ -7,10 +7,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use arrow::array::{Int64Array, RecordBatch};
-use arrow::datatypes::{DataType, Field, Schema};
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use arrow::error::ArrowError;
 
-use super::batches::{TextOptions, encode_batch};
+use super::batches::{DelimitedBatchWriter, TextOptions};
 use super::options::ExportOptions;
 use crate::arrow::TableBatches;
 use crate::error::{Error, Result};
@@ -66,6 +66,7 @@ pub fn write_refresh_sets(
         .iter()
         .flat_map(|set| refresh_file_names(set.number()))
         .map(|name| dir.join(name));
+    let buffer_size = sink.buffer_size;
     let mut sink = Sink::try_new(sink.for_producers(1).replace(options.overwrite))?;
     let stale_removed = if is_object_url(dir) {
         let stores = Arc::new(ObjectStores::new(options.storage_options.clone()));
@@ -106,8 +107,8 @@ pub fn write_refresh_sets(
                     finished: written.into_iter().map(|f: RefreshFile| f.path).collect(),
                 });
             }
-            let mut file = sink.create(&path)?;
-            let rows = content.write(set, &mut file)?;
+            let file = sink.create(&path)?;
+            let (file, rows) = content.write(set, file, buffer_size)?;
             let summary = file.finish()?;
             written.push(RefreshFile {
                 path: summary.path,
@@ -131,50 +132,58 @@ enum FileContent {
 }
 
 impl FileContent {
-    /// Encodes this content of `set` into `file`, with the `.tbl` encoder every export uses;
-    /// returns the number of lines.
-    fn write(self, set: &RefreshSet, file: &mut SinkFile) -> Result<u64> {
-        const CHUNK: usize = 1 << 20;
+    /// Encodes this content of `set` into `file` with the `.tbl` batch writer COPY uses
+    /// (straight into the sink's pooled buffers of `buffer_size` bytes); returns the file, to
+    /// finish, and the number of lines.
+    fn write(
+        self,
+        set: &RefreshSet,
+        file: SinkFile,
+        buffer_size: usize,
+    ) -> Result<(SinkFile, u64)> {
         const BATCH_ROWS: usize = 4096;
-        let batches: Box<dyn Iterator<Item = std::result::Result<RecordBatch, ArrowError>>> =
-            match self {
-                FileContent::Orders => {
-                    Box::new(TableBatches::refresh_set(set, Table::Orders, BATCH_ROWS)?)
-                }
-                FileContent::Lineitem => {
-                    Box::new(TableBatches::refresh_set(set, Table::Lineitem, BATCH_ROWS)?)
-                }
-                FileContent::Deletes => Box::new(delete_key_batches(set, BATCH_ROWS)),
-            };
-        let options = TextOptions::tbl();
-        let mut buf = Vec::with_capacity(CHUNK + (64 << 10));
-        let mut rows = 0;
-        for batch in batches {
-            let batch = batch.map_err(|e| Error::encode(file.path(), e))?;
-            encode_batch(&batch, &options, &mut buf).map_err(|e| Error::encode(file.path(), e))?;
-            rows += batch.num_rows() as u64;
-            if buf.len() >= CHUNK {
-                file.write_all(&buf)?;
-                buf.clear();
+        let (schema, batches): (_, Box<dyn Iterator<Item = _>>) = match self {
+            FileContent::Orders => {
+                let batches = TableBatches::refresh_set(set, Table::Orders, BATCH_ROWS)?;
+                (batches.schema(), Box::new(batches))
             }
+            FileContent::Lineitem => {
+                let batches = TableBatches::refresh_set(set, Table::Lineitem, BATCH_ROWS)?;
+                (batches.schema(), Box::new(batches))
+            }
+            FileContent::Deletes => {
+                let schema = delete_key_schema();
+                let batches = delete_key_batches(set, Arc::clone(&schema), BATCH_ROWS);
+                (schema, Box::new(batches))
+            }
+        };
+        let path = file.path().to_path_buf();
+        let mut writer =
+            DelimitedBatchWriter::try_new(file, &schema, TextOptions::tbl(), buffer_size)?;
+        for batch in batches {
+            writer.write(&batch.map_err(|e| Error::encode(&path, e))?)?;
         }
-        if !buf.is_empty() {
-            file.write_all(&buf)?;
-        }
-        Ok(rows)
+        let rows = writer.rows();
+        Ok((writer.into_file()?, rows))
     }
 }
 
-/// The order keys RF2 deletes, as one-column batches (`.tbl` prints each as `key|`).
-fn delete_key_batches(
-    set: &RefreshSet,
-    batch_rows: usize,
-) -> impl Iterator<Item = std::result::Result<RecordBatch, ArrowError>> + use<> {
-    let schema = Arc::new(Schema::new(vec![Field::new(
+/// The one column of `delete.K`.
+fn delete_key_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![Field::new(
         "o_orderkey",
         DataType::Int64,
         false,
-    )]));
+    )]))
+}
+
+/// The order keys RF2 deletes, as one-column batches of `schema` (`.tbl` prints each as
+/// `key|`).
+fn delete_key_batches(
+    set: &RefreshSet,
+    schema: SchemaRef,
+    batch_rows: usize,
+) -> impl Iterator<Item = std::result::Result<RecordBatch, ArrowError>> + use<> {
     let mut keys = set.delete_keys().peekable();
     std::iter::from_fn(move || {
         keys.peek()?;

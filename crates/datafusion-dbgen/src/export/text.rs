@@ -82,16 +82,11 @@ fn each_batch(
     after: &mut dyn FnMut(&mut Vec<u8>) -> io::Result<()>,
 ) -> io::Result<u64> {
     match table {
-        Table::Lineitem if direct_lineitem(options) => {
+        Table::Lineitem if options.encodes_vectors() => {
             each_lineitem_batch(sf, range, options, buf, after)
         }
         _ => each_arrow_batch(sf, table, range, options, buf, after),
     }
-}
-
-/// Whether `lineitem` can skip Arrow: the encoder's fast paths cover every column.
-fn direct_lineitem(options: &TextOptions) -> bool {
-    encode_columns(Vec::new(), 0, options, &mut Vec::new()).is_some()
 }
 
 /// `lineitem`'s rows straight from the engine's column vectors (no Arrow arrays, no text
@@ -103,11 +98,7 @@ fn each_lineitem_batch(
     buf: &mut Vec<u8>,
     after: &mut dyn FnMut(&mut Vec<u8>) -> io::Result<()>,
 ) -> io::Result<u64> {
-    let whole_quantity = options.dialect.trailing_delimiter
-        && options
-            .whole_decimal_columns
-            .iter()
-            .any(|c| c == "l_quantity");
+    let whole_quantity = options.prints_whole("l_quantity");
     let mut lines = LineBatchGenerator::with_keys(sf, range, ColumnMask::ALL, OrderKeys::BASE);
     let mut c = LineColumns::default();
     let mut rows = 0;
@@ -232,7 +223,7 @@ mod tests {
         // Quoted numbers need Arrow's formatter: the direct path steps aside.
         let mut digits = TextOptions::csv();
         digits.dialect.delimiter = b'1';
-        assert!(!direct_lineitem(&digits));
+        assert!(!digits.encodes_vectors());
     }
 
     #[test]
