@@ -16,7 +16,7 @@ use datafusion_dbgen::distributed::LocalCluster;
 use datafusion_dbgen::export::{Exporter, Format};
 use datafusion_dbgen::{ScaleFactor, Table};
 
-use crate::support::{Digester, checksums, temp_files};
+use crate::support::{Digester, checksums, exit_within, temp_files};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_22_queries_on_a_two_executor_cluster() {
@@ -298,17 +298,11 @@ fn an_executor_killed_during_a_distributed_export() {
         std::thread::sleep(Duration::from_millis(20));
     }
     cluster.kill_executor(0);
-    let waited = Instant::now();
-    let status = loop {
-        if let Some(status) = export.try_wait().unwrap() {
-            break status;
-        }
-        if waited.elapsed() > Duration::from_secs(240) {
-            let _ = export.kill();
-            panic!("the export neither finished nor failed after an executor was killed");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let status = exit_within(
+        &mut export,
+        Duration::from_secs(240),
+        "the export after an executor was killed",
+    );
     let out = export.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     if !status.success() {
@@ -381,17 +375,11 @@ fn the_scheduler_killed_during_a_query() {
     }
     cluster.scheduler.kill().unwrap();
     cluster.scheduler.wait().unwrap();
-    let killed = Instant::now();
-    let status = loop {
-        if let Some(status) = query.try_wait().unwrap() {
-            break status;
-        }
-        if killed.elapsed() > Duration::from_secs(30) {
-            let _ = query.kill();
-            panic!("the client still waits 30 s after its scheduler was killed");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = exit_within(
+        &mut query,
+        Duration::from_secs(30),
+        "the client after its scheduler was killed",
+    );
     let mut stderr = String::new();
     std::io::Read::read_to_string(&mut query.stderr.take().unwrap(), &mut stderr).unwrap();
     assert_eq!(status.code(), Some(1), "{stderr}");
@@ -579,19 +567,10 @@ fn exits_within(command: &mut Command, bound: Duration) -> (Option<i32>, String)
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let started = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            let mut stderr = String::new();
-            std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
-            return (status.code(), stderr);
-        }
-        if started.elapsed() > bound {
-            let _ = child.kill();
-            panic!("{command:?} still running after {bound:?}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let status = exit_within(&mut child, bound, &format!("{command:?}"));
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    (status.code(), stderr)
 }
 
 /// A cluster's faults give one line each, in bounded time (issue 30, items 10, 12, 13): a

@@ -3,11 +3,11 @@
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use crate::support::{signal_once_writing, temp_files};
+use crate::support::{exit_within, signal_once_writing, temp_files};
 
 /// What a shell reports for a process killed by SIGPIPE, and what `tpch` exits with when its
 /// reader closes standard output.
@@ -19,22 +19,6 @@ fn tpch() -> Command {
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// Waits up to `limit` for `child` to exit; kills it and fails if it does not.
-fn exit_within(child: &mut Child, limit: Duration, what: &str) -> ExitStatus {
-    let started = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status;
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{what}: still running after {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 /// Sends `signal` to our own `child`.

@@ -207,6 +207,26 @@ pub fn temp_files(dir: &std::path::Path) -> Vec<String> {
     found
 }
 
+/// Waits up to `limit` for `child` to exit; kills it and fails if it does not.
+pub fn exit_within(
+    child: &mut std::process::Child,
+    limit: std::time::Duration,
+    what: &str,
+) -> std::process::ExitStatus {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what}: still running after {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
 /// (Only with the `cli` feature, which builds the binary.) Runs `tpch <args>`, waits until it writes a temporary file under `dir`, sends it `signal` and
 /// returns its output and how long it took to exit after the signal.
 pub fn signal_once_writing(
