@@ -34,6 +34,21 @@ impl ColumnMask {
     pub const fn union(self, other: ColumnMask) -> Self {
         ColumnMask(self.0 | other.0)
     }
+
+    /// The columns in both masks.
+    pub const fn intersection(self, other: ColumnMask) -> Self {
+        ColumnMask(self.0 & other.0)
+    }
+
+    /// The columns of `self` not in `other`.
+    pub const fn without(self, other: ColumnMask) -> Self {
+        ColumnMask(self.0 & !other.0)
+    }
+
+    /// True if no column is wanted.
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
 }
 
 impl Default for ColumnMask {

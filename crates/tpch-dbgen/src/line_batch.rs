@@ -19,7 +19,7 @@ use super::columns::ColumnMask;
 use super::date::Date;
 use super::dists::dists;
 use super::fields::{part_supplier, retail_price};
-use super::line_columns::LineColumns;
+use super::line_columns::{LineColumns, compact};
 use super::lineitem::col;
 use super::order_streams::{
     COMMITDATE_STREAM, DATE_BASE, DISCOUNT_STREAM, INSTRUCT_STREAM, LAST_ORDER_DAY,
@@ -30,6 +30,7 @@ use super::order_streams::{
 use super::random::{EXACT_SPAN_LIMIT, POWERS, RandomStream, mul_mod, unif_int, unif_small};
 use super::scale::{RowRange, ScaleFactor};
 use super::wide::{self, Restarts};
+use std::ops::Range;
 
 /// The last day a line can be shipped and still count as shipped (`F`) or returnable.
 const CURRENT: i32 = Date::CURRENT.0;
@@ -106,6 +107,13 @@ pub fn count_lines(sf: &ScaleFactor, orders: RowRange) -> u64 {
     total
 }
 
+/// Which lines a draw covers: every line of the batch's orders, or those a filter kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Plan {
+    All,
+    Kept,
+}
+
 /// `lineitem` columns for a range of orders, generated a batch of lines at a time (see the
 /// module docs). Batches hold exactly the number of lines asked for; an order cut by a batch
 /// end continues in the next batch.
@@ -142,6 +150,13 @@ pub struct LineBatchGenerator {
     carried: usize,
     /// `l_returnflag` by the value of its draw (dbgen's weighted pick, as bytes).
     flag_by_draw: Vec<u8>,
+    /// Columns drawn only for the lines a filter keeps ([`defer`](Self::defer)).
+    deferred: ColumnMask,
+    /// The batch whose deferred columns are still to be drawn: its first order row and its
+    /// number of orders (the line streams stay at its start until then).
+    pending: Option<(u64, u64)>,
+    /// Per order of the pending batch: its lines a filter kept.
+    kept_counts: Vec<u8>,
 }
 
 impl LineBatchGenerator {
@@ -212,6 +227,93 @@ impl LineBatchGenerator {
             carry: LineColumns::default(),
             carried: 0,
             flag_by_draw,
+            deferred: ColumnMask::NONE,
+            pending: None,
+            kept_counts: Vec::new(),
+        }
+    }
+
+    /// Late materialisation for a scan that filters on `filter_columns`: each batch draws those
+    /// (and what must be drawn with them) for all its lines, and the other columns only for the
+    /// lines the filter keeps, in [`draw_deferred`](Self::draw_deferred). Batches then end at
+    /// order boundaries (about as many lines as asked for). Columns stay whole-batch where a
+    /// line's value depends on other lines or on a filter column: `l_partkey` with the
+    /// columns priced from it when one of them is filtered (or at SF ≥ 30000, where it is
+    /// drawn sequentially), and the ship/receipt dates with the line status whenever
+    /// `l_returnflag` is wanted (its draw counts the order's earlier received lines).
+    pub fn defer(mut self, filter_columns: ColumnMask) -> Self {
+        let needed = self.needed;
+        let first = filter_columns.intersection(needed);
+        if first.is_empty() {
+            return self;
+        }
+        let mut early = first;
+        let priced = ColumnMask::of([col::PARTKEY, col::EXTENDEDPRICE, col::SUPPKEY]);
+        if !early.intersection(priced).is_empty() || self.wide_partkey.is_some() {
+            early = early.union(needed.intersection(priced));
+        }
+        let shipping = ColumnMask::of([
+            col::SHIPDATE,
+            col::LINESTATUS,
+            col::RECEIPTDATE,
+            col::RETURNFLAG,
+        ]);
+        if !early.intersection(shipping).is_empty() || needed.has(col::RETURNFLAG) {
+            early = early.union(needed.intersection(shipping));
+        }
+        self.deferred = needed.without(early);
+        self
+    }
+
+    /// The columns [`draw_deferred`](Self::draw_deferred) draws (none without
+    /// [`defer`](Self::defer)).
+    pub fn deferred(&self) -> ColumnMask {
+        self.deferred
+    }
+
+    /// Draws the deferred columns of the last batch for its lines in `runs` (ascending,
+    /// disjoint ranges of the batch's line indices), into `out`'s deferred columns, compacted:
+    /// value `j` is the `j`-th kept line's. Does nothing if they were drawn already.
+    pub fn draw_deferred(&mut self, runs: &[Range<usize>], out: &mut LineColumns) {
+        let Some((first_row, _)) = self.pending else {
+            return;
+        };
+        // Per order, how many of its lines the runs keep.
+        let mut kept_counts = std::mem::take(&mut self.kept_counts);
+        kept_counts.clear();
+        let (mut run, mut pos) = (0, 0);
+        for &count in &self.counts {
+            let end = pos + usize::from(count);
+            let mut kept = 0;
+            while let Some(r) = runs.get(run).filter(|r| r.start < end) {
+                kept += r.end.min(end).saturating_sub(r.start.max(pos));
+                if r.end > end {
+                    break;
+                }
+                run += 1;
+            }
+            kept_counts.push(kept as u8);
+            pos = end;
+        }
+        self.kept_counts = kept_counts;
+        // The plan of the kept lines only: each keeps its line index and power.
+        let layout = &mut self.layout;
+        compact(&mut layout.line, runs);
+        compact(&mut layout.power, runs);
+        layout.lines = layout.line.len();
+        let (deferred, kept) = (self.deferred, layout.lines);
+        out.resize(deferred, kept + LANES);
+        self.draw_columns_fastest(first_row, 0, out, deferred, Plan::Kept);
+        out.truncate(deferred, kept);
+        self.finish_pending();
+    }
+
+    /// Moves the line streams past the pending batch (its deferred columns drawn or dropped).
+    fn finish_pending(&mut self) {
+        if let Some((_, orders)) = self.pending.take() {
+            for stream in self.line_streams_mut() {
+                stream.skip_orders(orders);
+            }
         }
     }
 
@@ -224,7 +326,12 @@ impl LineBatchGenerator {
     /// Replaces the contents of `out`'s filled columns with the next (up to) `max` lines;
     /// returns how many (0 when the range is exhausted).
     pub fn fill(&mut self, max: usize, out: &mut LineColumns) -> usize {
-        self.fill_until(max, usize::MAX, out)
+        match self.deferred.is_empty() {
+            true => self.fill_until(max, usize::MAX, out),
+            // Whole orders (the deferred columns are drawn from the batch's plan): four lines
+            // an order on average.
+            false => self.fill_until(usize::MAX, max.div_ceil(4), out),
+        }
     }
 
     /// Replaces `out`'s filled columns with the lines of the next (up to) `orders` whole
@@ -242,8 +349,11 @@ impl LineBatchGenerator {
 
     /// A batch of at most `max_lines` lines from at most `max_orders` orders.
     fn fill_until(&mut self, max_lines: usize, max_orders: usize, out: &mut LineColumns) -> usize {
+        self.finish_pending();
         let needed = self.needed;
+        // The deferred columns start empty; they are drawn after the filter, if at all.
         out.restart(needed, &self.carry);
+        let drawn = needed.without(self.deferred);
         let start = self.carried;
         let first_row = self.next;
         // The orders this batch needs: enough lines to fill it (orders may run over, the
@@ -266,17 +376,17 @@ impl LineBatchGenerator {
         self.line_count.skip_orders(next - self.next);
         (self.next, self.counts) = (next, counts);
         let end = start + total;
-        out.resize(needed, end + LANES);
+        out.resize(drawn, end + LANES);
         if needed.any(&[col::SHIPDATE, col::COMMITDATE]) {
             self.draw_order_days();
         }
-        self.draw_columns_fastest(first_row, start, out);
+        self.draw_columns_fastest(first_row, start, out, drawn, Plan::All);
         let emit = end.min(max_lines);
-        out.split(needed, emit, end, &mut self.carry);
+        out.split(drawn, emit, end, &mut self.carry);
         self.carried = end - emit;
-        let orders = self.counts.len() as u64;
-        for stream in self.line_streams_mut() {
-            stream.skip_orders(orders);
+        self.pending = Some((first_row, self.counts.len() as u64));
+        if self.deferred.is_empty() {
+            self.finish_pending();
         }
         emit
     }
@@ -300,31 +410,58 @@ impl LineBatchGenerator {
     }
 
     /// [`draw_columns`](Self::draw_columns) compiled for the widest vector unit the CPU has.
-    fn draw_columns_fastest(&mut self, first_row: u64, start: usize, out: &mut LineColumns) {
+    fn draw_columns_fastest(
+        &mut self,
+        first_row: u64,
+        start: usize,
+        out: &mut LineColumns,
+        columns: ColumnMask,
+        plan: Plan,
+    ) {
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU has AVX2 (checked just above).
-            unsafe { self.draw_columns_avx2(first_row, start, out) };
+            unsafe { self.draw_columns_avx2(first_row, start, out, columns, plan) };
             return;
         }
-        self.draw_columns(first_row, start, out);
+        self.draw_columns(first_row, start, out, columns, plan);
     }
 
     /// The same code with AVX2 enabled: a column's lines are independent multiplications of
     /// 32-bit values, which the compiler turns into 4-wide vector ones.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    fn draw_columns_avx2(&mut self, first_row: u64, start: usize, out: &mut LineColumns) {
-        self.draw_columns(first_row, start, out);
+    fn draw_columns_avx2(
+        &mut self,
+        first_row: u64,
+        start: usize,
+        out: &mut LineColumns,
+        columns: ColumnMask,
+        plan: Plan,
+    ) {
+        self.draw_columns(first_row, start, out, columns, plan);
     }
 
-    /// Draws every filled column for the orders in `counts`, writing from `start` on.
+    /// Draws `columns` for the lines of the batch's orders (all of them, planned here, or the
+    /// kept ones, planned by [`draw_deferred`](Self::draw_deferred)), writing from `start` on.
     #[inline(always)]
-    fn draw_columns(&mut self, first_row: u64, start: usize, out: &mut LineColumns) {
-        let needed = self.needed;
+    fn draw_columns(
+        &mut self,
+        first_row: u64,
+        start: usize,
+        out: &mut LineColumns,
+        columns: ColumnMask,
+        plan: Plan,
+    ) {
+        let needed = columns;
         let mut layout = std::mem::take(&mut self.layout);
-        let counts = &self.counts[..];
-        layout.plan(counts);
+        let counts = match plan {
+            Plan::All => {
+                layout.plan(&self.counts);
+                &self.counts[..]
+            }
+            Plan::Kept => &self.kept_counts[..],
+        };
         let end = start + layout.lines;
         if needed.has(col::ORDERKEY) {
             let mut pos = start;
@@ -443,7 +580,7 @@ impl LineBatchGenerator {
                 }
             }
             if needed.has(col::SHIPDATE) {
-                self.draw_shipping(&mut layout, start, end, out);
+                self.draw_shipping(&mut layout, counts, needed, start..end, out);
             }
         }
         self.layout = layout;
@@ -461,8 +598,15 @@ impl LineBatchGenerator {
 
     /// Ship and receipt dates, line status and return flag (`layout.days` already spread).
     #[inline(always)]
-    fn draw_shipping(&self, layout: &mut Layout, start: usize, end: usize, out: &mut LineColumns) {
-        let (needed, counts) = (self.needed, &self.counts[..]);
+    fn draw_shipping(
+        &self,
+        layout: &mut Layout,
+        counts: &[u8],
+        needed: ColumnMask,
+        lines: Range<usize>,
+        out: &mut LineColumns,
+    ) {
+        let (start, end) = (lines.start, lines.end);
         let l = layout.stream(counts, self.shipdate);
         let lines = l.starts.iter().zip(l.power).zip(l.days);
         for (ship, ((&s, &p), &day)) in out.shipdate[start..end].iter_mut().zip(lines) {
@@ -555,5 +699,105 @@ mod tests {
             numbers.extend_from_slice(&out.linenumber);
         }
         assert_eq!((orders, numbers), (100, all.linenumber));
+    }
+
+    /// Runs of the line indices `0..lines` for which `keep(i)` holds.
+    fn runs_where(lines: usize, keep: impl Fn(usize) -> bool) -> Vec<Range<usize>> {
+        let mut runs: Vec<Range<usize>> = Vec::new();
+        for i in (0..lines).filter(|&i| keep(i)) {
+            match runs.last_mut() {
+                Some(run) if run.end == i => run.end += 1,
+                _ => runs.push(i..i + 1),
+            }
+        }
+        runs
+    }
+
+    /// Late materialisation: a batch's columns, drawn early for every line and late for the
+    /// kept ones, equal a whole draw of the same orders compacted to the kept lines.
+    #[test]
+    fn deferred_columns_equal_a_whole_draw_of_the_kept_lines() {
+        let sf = ScaleFactor::try_new(0.01).unwrap();
+        let range = RowRange::new(7, 900);
+        let priced = [
+            col::SUPPKEY,
+            col::EXTENDEDPRICE,
+            col::DISCOUNT,
+            col::SHIPDATE,
+        ];
+        let shipping = [
+            col::ORDERKEY,
+            col::LINESTATUS,
+            col::RECEIPTDATE,
+            col::COMMITDATE,
+        ];
+        let cases: [(ColumnMask, &[usize], &[usize]); 6] = [
+            // (columns, filter columns, columns expected to be deferred)
+            (
+                ColumnMask::ALL,
+                &[col::SHIPDATE],
+                &[col::QUANTITY, col::COMMENT],
+            ),
+            (
+                ColumnMask::ALL,
+                &[col::QUANTITY, col::DISCOUNT],
+                &[col::PARTKEY],
+            ),
+            (
+                ColumnMask::of(priced),
+                &[col::SHIPDATE],
+                &[col::PARTKEY, col::SUPPKEY],
+            ),
+            (
+                ColumnMask::of(shipping),
+                &[col::COMMITDATE],
+                &[col::SHIPDATE, col::LINESTATUS],
+            ),
+            (
+                ColumnMask::ALL,
+                &[col::PARTKEY],
+                &[col::LINENUMBER, col::TAX],
+            ),
+            (
+                ColumnMask::ALL,
+                &[col::ORDERKEY],
+                &[col::SHIPMODE, col::SHIPINSTRUCT],
+            ),
+        ];
+        let patterns: [fn(usize) -> bool; 4] = [
+            |i| i % 3 != 1,
+            |i| (i * 7919) % 13 < 2,
+            |_| true,
+            |i| i == 0,
+        ];
+        for (mask, filter, expect_deferred) in cases {
+            let filter = ColumnMask::of(filter.iter().copied());
+            let mut whole = LineBatchGenerator::new(&sf, range, mask);
+            let mut late = LineBatchGenerator::new(&sf, range, mask).defer(filter);
+            for &c in expect_deferred {
+                assert!(late.deferred().has(c), "column {c} deferred for {filter:?}");
+            }
+            assert!(late.deferred().intersection(filter).is_empty());
+            let (mut want, mut got) = (LineColumns::default(), LineColumns::default());
+            for b in 0.. {
+                let batch = [3, 64, 500, 1][b % 4];
+                let lines = late.fill(batch, &mut got);
+                let orders = late.counts().len();
+                assert_eq!(whole.fill_orders(orders, &mut want), lines);
+                if lines == 0 {
+                    break;
+                }
+                let runs = runs_where(lines, patterns[b % 4]);
+                // As the scan does: compact what was drawn, then draw the rest.
+                got.retain(&runs, mask);
+                late.draw_deferred(&runs, &mut got);
+                want.retain(&runs, mask);
+                let kept = runs.iter().map(|r| r.len()).sum();
+                for columns in [&mut want, &mut got] {
+                    columns.retain(std::slice::from_ref(&(0..kept)), mask);
+                }
+                assert_eq!(got, want, "{filter:?}, batch of {lines} lines");
+            }
+        }
     }
 }

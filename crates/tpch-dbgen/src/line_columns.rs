@@ -12,7 +12,7 @@ macro_rules! line_columns {
         /// keys `i64`, money and quantities in hundredths as `i128` (`Decimal128(15, 2)`),
         /// dates as days since 1970-01-01 (`Date32`), flags as bytes, text as pool slices.
         /// Only the columns a generator was asked for (and what they derive from) are filled.
-        #[derive(Debug, Default)]
+        #[derive(Clone, Debug, Default, PartialEq)]
         pub struct LineColumns {
             $($(#[$doc])* pub $field: Vec<$ty>,)*
         }
@@ -44,6 +44,13 @@ macro_rules! line_columns {
                 })*
             }
 
+            /// Keeps the first `len` values of the `columns` columns.
+            pub(super) fn truncate(&mut self, columns: ColumnMask, len: usize) {
+                $(if columns.has(col::$col) {
+                    self.$field.truncate(len);
+                })*
+            }
+
             /// Keeps the first `emit` values; moves `emit..end` into `carry`.
             pub(super) fn split(&mut self, needed: ColumnMask, emit: usize, end: usize, carry: &mut Self) {
                 $(if needed.has(col::$col) {
@@ -59,7 +66,7 @@ macro_rules! line_columns {
 /// Moves the values in `runs` (ascending, disjoint ranges) to the front of `values`, in order,
 /// and drops the rest: one `memmove` per run. An empty vector (a column not filled, or already
 /// handed out) stays empty.
-fn compact<T: Copy>(values: &mut Vec<T>, runs: &[Range<usize>]) {
+pub(super) fn compact<T: Copy>(values: &mut Vec<T>, runs: &[Range<usize>]) {
     if values.is_empty() {
         return;
     }

@@ -85,8 +85,8 @@ impl TableBatches {
         batch_size: usize,
         filter: RowFilter,
     ) -> Result<Self> {
-        Self::build_with(table, projection, batch_size, filter, |mask| {
-            row_source(table, sf, range, mask)
+        Self::build_with(table, projection, batch_size, filter, |mask, filtered| {
+            row_source(table, sf, range, mask, filtered)
         })
     }
 
@@ -106,7 +106,7 @@ impl TableBatches {
     /// ```
     pub fn refresh_set(set: &RefreshSet, table: Table, batch_size: usize) -> Result<Self> {
         let (sf, rows, keys) = (set.scale_factor(), set.insert_rows(), set.insert_keys());
-        let source = |mask| -> Box<dyn RowSource> {
+        let source = |mask, _filtered| -> Box<dyn RowSource> {
             match table {
                 Table::Orders => Box::new(OrdersSource::new(OrderBatchGenerator::with_keys(
                     sf, rows, mask, keys,
@@ -129,7 +129,7 @@ impl TableBatches {
         projection: Option<&[usize]>,
         batch_size: usize,
         filter: RowFilter,
-        source: impl FnOnce(ColumnMask) -> Box<dyn RowSource>,
+        source: impl FnOnce(ColumnMask, ColumnMask) -> Box<dyn RowSource>,
     ) -> Result<Self> {
         let full = table_schema(table);
         let width = full.fields().len();
@@ -160,7 +160,10 @@ impl TableBatches {
             .chain(filter.bounds().iter().map(|b| b.column));
         Ok(TableBatches {
             schema: std::sync::Arc::new(schema),
-            rows: source(ColumnMask::of(generated)),
+            rows: source(
+                ColumnMask::of(generated),
+                ColumnMask::of(filter.bounds().iter().map(|b| b.column)),
+            ),
             columns,
             batch_size,
             remaining: if filter.rejects_everything() {
@@ -316,7 +319,14 @@ where
     })
 }
 
-fn row_source(table: Table, sf: &ScaleFactor, r: RowRange, m: ColumnMask) -> Box<dyn RowSource> {
+/// The source of `table`'s rows `r` with the columns `m`, for a scan filtering on `filtered`.
+fn row_source(
+    table: Table,
+    sf: &ScaleFactor,
+    r: RowRange,
+    m: ColumnMask,
+    filtered: ColumnMask,
+) -> Box<dyn RowSource> {
     match table {
         Table::Region => buffered(RegionGenerator::new(r, m), columns::region),
         Table::Nation => buffered(NationGenerator::new(r, m), columns::nation),
@@ -327,7 +337,7 @@ fn row_source(table: Table, sf: &ScaleFactor, r: RowRange, m: ColumnMask) -> Box
         // Columnar, like lineitem (the line-item summaries come from the lineitem engine).
         Table::Orders => Box::new(OrdersSource::new(OrderBatchGenerator::new(sf, r, m))),
         // Columnar: no row struct per line item (the hot path of every scan).
-        Table::Lineitem => Box::new(LineitemSource::new(sf, r, m)),
+        Table::Lineitem => Box::new(LineitemSource::filtered(sf, r, m, filtered)),
     }
 }
 
@@ -430,6 +440,17 @@ mod tests {
                 vec![ship_before_1993, few_items],
             ),
             (Table::Lineitem, vec![10, 6], vec![ship_before_1993]),
+            // Late materialisation: priced columns, ship dates and text drawn after the filter.
+            (
+                Table::Lineitem,
+                vec![2, 5, 6, 12, 9, 11, 0, 1, 13, 14, 15, 3, 7],
+                vec![ship_before_1993],
+            ),
+            (
+                Table::Lineitem,
+                vec![12, 9, 10, 5, 0, 3],
+                vec![ColumnBound::new(11, 8500, 9000)],
+            ),
             (Table::Lineitem, vec![], vec![few_items]),
             // orders columnar (built columns filtered) and with summaries (rows dropped).
             (

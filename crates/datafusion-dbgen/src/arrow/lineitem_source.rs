@@ -32,12 +32,31 @@ pub(crate) struct LineitemSource {
     built: [Option<ArrayRef>; WIDTH],
     /// The runs of rows a filter keeps (reused between batches).
     kept: Vec<Range<usize>>,
+    /// Lines in the current batch.
+    rows: usize,
+    /// True while the current batch's deferred columns are not drawn yet.
+    pending: bool,
 }
 
 impl LineitemSource {
     /// The line items of the orders `range` with the columns in `mask`.
+    #[cfg(test)]
     pub(crate) fn new(sf: &ScaleFactor, range: RowRange, mask: ColumnMask) -> Self {
         Self::with_keys(sf, range, mask, OrderKeys::BASE)
+    }
+
+    /// [`new`](Self::new) for a scan that filters on `filter_columns` (in `mask`): the other
+    /// columns are drawn only for the lines the filter keeps (late materialisation, see
+    /// [`LineBatchGenerator::defer`]).
+    pub(crate) fn filtered(
+        sf: &ScaleFactor,
+        range: RowRange,
+        mask: ColumnMask,
+        filter_columns: ColumnMask,
+    ) -> Self {
+        let mut source = Self::with_keys(sf, range, mask, OrderKeys::BASE);
+        source.lines = source.lines.defer(filter_columns);
+        source
     }
 
     /// [`new`](Self::new) for rows keyed by `keys` (a refresh set's line items).
@@ -53,6 +72,8 @@ impl LineitemSource {
             buffers: LineColumns::default(),
             built: Default::default(),
             kept: Vec::new(),
+            rows: 0,
+            pending: false,
         }
     }
 }
@@ -60,7 +81,9 @@ impl LineitemSource {
 impl super::source::RowSource for LineitemSource {
     fn fill(&mut self, max: usize) -> usize {
         self.built = Default::default();
-        self.lines.fill(max, &mut self.buffers)
+        self.rows = self.lines.fill(max, &mut self.buffers);
+        self.pending = !self.lines.deferred().is_empty();
+        self.rows
     }
 
     fn column(&mut self, column: usize) -> Result<ArrayRef, ArrowError> {
@@ -76,6 +99,13 @@ impl super::source::RowSource for LineitemSource {
             return Err(ArrowError::InvalidArgumentError(format!(
                 "lineitem column {column} was not projected"
             )));
+        }
+        if self.pending && self.lines.deferred().has(column) {
+            // Asked for before any filter ran: drawn for every line.
+            let every_line = 0..self.rows;
+            let runs = std::slice::from_ref(&every_line);
+            self.lines.draw_deferred(runs, &mut self.buffers);
+            self.pending = false;
         }
         let b = &mut self.buffers;
         let array: ArrayRef = match column {
@@ -112,6 +142,12 @@ impl super::source::RowSource for LineitemSource {
             .extend(keep.set_slices().map(|(start, end)| start..end));
         // Only columns still to be built need their values; the rest are emptied.
         self.buffers.retain(&self.kept, self.mask);
+        if self.pending {
+            // Late materialisation: the other columns, for the kept lines only.
+            self.lines.draw_deferred(&self.kept, &mut self.buffers);
+            self.pending = false;
+        }
+        self.rows = self.kept.iter().map(|r| r.len()).sum();
         let predicate = BooleanArray::new(keep.clone(), None);
         for built in self.built.iter_mut() {
             if let Some(array) = built {
@@ -157,6 +193,28 @@ mod tests {
                 start += n;
             }
             assert_eq!(start, rows.len());
+        }
+    }
+
+    /// A deferred column asked for before any filter ran is drawn for every line.
+    #[test]
+    fn deferred_columns_without_a_filter_step_are_whole() {
+        let sf = ScaleFactor::try_new(0.01).unwrap();
+        let range = RowRange::new(3, 700);
+        let ship = ColumnMask::of([col::SHIPDATE]);
+        let mut late = LineitemSource::filtered(&sf, range, ColumnMask::ALL, ship);
+        let mut whole = LineitemSource::new(&sf, range, ColumnMask::ALL);
+        // Both start at the range's first line: the same lines.
+        let rows = late.fill(1000);
+        assert_eq!(whole.fill(rows), rows);
+        for c in [
+            col::COMMENT,
+            col::EXTENDEDPRICE,
+            col::SHIPDATE,
+            col::ORDERKEY,
+        ] {
+            let (got, want) = (late.column(c).unwrap(), whole.column(c).unwrap());
+            assert_eq!(&got, &want, "column {c}");
         }
     }
 
