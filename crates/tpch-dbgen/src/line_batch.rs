@@ -107,6 +107,46 @@ pub fn count_lines(sf: &ScaleFactor, orders: RowRange) -> u64 {
     total
 }
 
+/// `columns` with the columns they are computed from: `l_partkey` for the priced columns, the
+/// receipt date for the return flag, the ship date for the status and the receipt date.
+fn with_sources(columns: ColumnMask) -> ColumnMask {
+    let mut needed = columns;
+    if columns.any(&[col::EXTENDEDPRICE, col::SUPPKEY]) {
+        needed = needed.union(ColumnMask::of([col::PARTKEY]));
+    }
+    if columns.has(col::RETURNFLAG) {
+        needed = needed.union(ColumnMask::of([col::RECEIPTDATE]));
+    }
+    if needed.any(&[col::LINESTATUS, col::RECEIPTDATE]) {
+        needed = needed.union(ColumnMask::of([col::SHIPDATE]));
+    }
+    needed
+}
+
+/// The columns of `needed` that can be drawn after a filter on `filter_columns` (see
+/// [`LineBatchGenerator::defer`]); `wide_partkey`: `l_partkey` is drawn sequentially.
+fn deferrable(needed: ColumnMask, filter_columns: ColumnMask, wide_partkey: bool) -> ColumnMask {
+    let first = filter_columns.intersection(needed);
+    if first.is_empty() {
+        return ColumnMask::NONE;
+    }
+    let mut early = first;
+    let priced = ColumnMask::of([col::PARTKEY, col::EXTENDEDPRICE, col::SUPPKEY]);
+    if !early.intersection(priced).is_empty() || wide_partkey {
+        early = early.union(needed.intersection(priced));
+    }
+    let shipping = ColumnMask::of([
+        col::SHIPDATE,
+        col::LINESTATUS,
+        col::RECEIPTDATE,
+        col::RETURNFLAG,
+    ]);
+    if !early.intersection(shipping).is_empty() || needed.has(col::RETURNFLAG) {
+        early = early.union(needed.intersection(shipping));
+    }
+    needed.without(early)
+}
+
 /// Which lines a draw covers: every line of the batch's orders, or those a filter kept.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Plan {
@@ -177,16 +217,7 @@ impl LineBatchGenerator {
     ) -> Self {
         let start = orders.start;
         let at = |spec| OrderStream::at(spec, start);
-        let mut needed = columns;
-        if columns.any(&[col::EXTENDEDPRICE, col::SUPPKEY]) {
-            needed = needed.union(ColumnMask::of([col::PARTKEY]));
-        }
-        if columns.has(col::RETURNFLAG) {
-            needed = needed.union(ColumnMask::of([col::RECEIPTDATE]));
-        }
-        if needed.any(&[col::LINESTATUS, col::RECEIPTDATE]) {
-            needed = needed.union(ColumnMask::of([col::SHIPDATE]));
-        }
+        let needed = with_sources(columns);
         let wide_partkey =
             (sf.uses_64bit_keys() && needed.has(col::PARTKEY)).then(|| WidePartkey::new(sf, start));
         let flags = &dists().return_flag;
@@ -242,27 +273,21 @@ impl LineBatchGenerator {
     /// drawn sequentially), and the ship/receipt dates with the line status whenever
     /// `l_returnflag` is wanted (its draw counts the order's earlier received lines).
     pub fn defer(mut self, filter_columns: ColumnMask) -> Self {
-        let needed = self.needed;
-        let first = filter_columns.intersection(needed);
-        if first.is_empty() {
-            return self;
-        }
-        let mut early = first;
-        let priced = ColumnMask::of([col::PARTKEY, col::EXTENDEDPRICE, col::SUPPKEY]);
-        if !early.intersection(priced).is_empty() || self.wide_partkey.is_some() {
-            early = early.union(needed.intersection(priced));
-        }
-        let shipping = ColumnMask::of([
-            col::SHIPDATE,
-            col::LINESTATUS,
-            col::RECEIPTDATE,
-            col::RETURNFLAG,
-        ]);
-        if !early.intersection(shipping).is_empty() || needed.has(col::RETURNFLAG) {
-            early = early.union(needed.intersection(shipping));
-        }
-        self.deferred = needed.without(early);
+        self.deferred = deferrable(self.needed, filter_columns, self.wide_partkey.is_some());
         self
+    }
+
+    /// The columns a generator of `columns` at `sf` defers when a scan filters on
+    /// `filter_columns` ([`defer`](Self::defer)), including columns drawn only because
+    /// deferred ones are computed from them.
+    pub fn deferred_columns(
+        sf: &ScaleFactor,
+        columns: ColumnMask,
+        filter_columns: ColumnMask,
+    ) -> ColumnMask {
+        let needed = with_sources(columns);
+        let wide = sf.uses_64bit_keys() && needed.has(col::PARTKEY);
+        deferrable(needed, filter_columns, wide)
     }
 
     /// The columns [`draw_deferred`](Self::draw_deferred) draws (none without

@@ -137,7 +137,7 @@ impl TableBatches {
             Some(p) => p.to_vec(),
             None => (0..width).collect(),
         };
-        let filtered = filter.bounds().iter().map(|b| b.column);
+        let filtered = filter.columns();
         if let Some(bad) = columns
             .iter()
             .copied()
@@ -154,16 +154,10 @@ impl TableBatches {
         let schema = full
             .project(&columns)
             .map_err(|e| Error::InvalidOption(e.to_string()))?;
-        let generated = columns
-            .iter()
-            .copied()
-            .chain(filter.bounds().iter().map(|b| b.column));
+        let generated = columns.iter().copied().chain(filter.columns());
         Ok(TableBatches {
             schema: std::sync::Arc::new(schema),
-            rows: source(
-                ColumnMask::of(generated),
-                ColumnMask::of(filter.bounds().iter().map(|b| b.column)),
-            ),
+            rows: source(ColumnMask::of(generated), ColumnMask::of(filter.columns())),
             columns,
             batch_size,
             remaining: if filter.rejects_everything() {

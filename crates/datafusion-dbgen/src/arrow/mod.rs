@@ -15,6 +15,6 @@ pub mod schema;
 mod source;
 
 pub use batches::TableBatches;
-pub use row_filter::{ColumnBound, RowFilter};
+pub use row_filter::{BatchPredicate, ColumnBound, RowFilter};
 pub use schema::{DECIMAL_PRECISION, DECIMAL_SCALE, table_schema};
 pub use source::DEFAULT_BATCH_SIZE;

@@ -7,6 +7,8 @@
 //! Every such predicate on one column (`=`, `<`, `<=`, `>`, `>=`, `BETWEEN`) is an inclusive
 //! interval of raw values, since all of them are integers.
 
+use std::sync::Arc;
+
 use arrow::array::{Array, ArrayRef, AsArray};
 use arrow::buffer::BooleanBuffer;
 use arrow::datatypes::{DataType, Date32Type, Decimal128Type, Int32Type, Int64Type};
@@ -94,11 +96,36 @@ impl Bounded for i64 {
     const MAX: Self = i64::MAX;
 }
 
-/// All bounds a scan applies (their conjunction); empty keeps every row.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// A condition on some of a table's columns that a scan may check while it builds batches,
+/// before it generates the other columns (late materialisation): any predicate DataFusion
+/// pushes into a scan as `Inexact`, which DataFusion checks again above the scan.
+pub trait BatchPredicate: Send + Sync + std::fmt::Debug + std::fmt::Display {
+    /// The columns it reads (indices into the table's schema), in the order
+    /// [`evaluate`](Self::evaluate) takes them.
+    fn columns(&self) -> &[usize];
+    /// Which of `rows` rows pass, given the arrays of [`columns`](Self::columns); a null
+    /// result never passes.
+    fn evaluate(&self, rows: usize, arrays: Vec<ArrayRef>) -> Result<BooleanBuffer, ArrowError>;
+}
+
+/// All bounds and predicates a scan applies (their conjunction); empty keeps every row.
+#[derive(Clone, Debug, Default)]
 pub struct RowFilter {
     bounds: Vec<ColumnBound>,
+    predicates: Vec<Arc<dyn BatchPredicate>>,
 }
+
+/// Filters are equal when their bounds are and their predicates read the same (predicates are
+/// compared by their text).
+impl PartialEq for RowFilter {
+    fn eq(&self, other: &Self) -> bool {
+        let text =
+            |f: &RowFilter| -> Vec<String> { f.predicates.iter().map(|p| p.to_string()).collect() };
+        self.bounds == other.bounds && text(self) == text(other)
+    }
+}
+
+impl Eq for RowFilter {}
 
 impl RowFilter {
     /// The conjunction of `bounds` (bounds on the same column are intersected).
@@ -113,12 +140,35 @@ impl RowFilter {
                 None => merged.push(b),
             }
         }
-        RowFilter { bounds: merged }
+        RowFilter {
+            bounds: merged,
+            predicates: Vec::new(),
+        }
+    }
+
+    /// This filter also checking `predicate`.
+    pub fn with_predicate(mut self, predicate: Arc<dyn BatchPredicate>) -> Self {
+        self.predicates.push(predicate);
+        self
     }
 
     /// True when the filter keeps every row.
     pub fn is_empty(&self) -> bool {
-        self.bounds.is_empty()
+        self.bounds.is_empty() && self.predicates.is_empty()
+    }
+
+    /// The predicates checked after the bounds.
+    pub fn predicates(&self) -> &[Arc<dyn BatchPredicate>] {
+        &self.predicates
+    }
+
+    /// Every column the filter reads (bound and predicate columns; may repeat).
+    pub fn columns(&self) -> impl Iterator<Item = usize> + '_ {
+        let read = self
+            .predicates
+            .iter()
+            .flat_map(|p| p.columns().iter().copied());
+        self.bounds.iter().map(|b| b.column).chain(read)
     }
 
     /// The bounds, one per column.
@@ -149,6 +199,20 @@ impl RowFilter {
                 )));
             }
             let pass = bound.evaluate(array.as_ref())?;
+            keep = Some(match keep {
+                Some(k) => &k & &pass,
+                None => pass,
+            });
+        }
+        for predicate in &self.predicates {
+            let arrays = predicate.columns().iter().map(|&c| column(c));
+            let pass = predicate.evaluate(rows, arrays.collect::<Result<_, _>>()?)?;
+            if pass.len() != rows {
+                return Err(ArrowError::ComputeError(format!(
+                    "filter {predicate} gave {} values for {rows} rows",
+                    pass.len()
+                )));
+            }
             keep = Some(match keep {
                 Some(k) => &k & &pass,
                 None => pass,

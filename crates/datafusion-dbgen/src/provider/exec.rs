@@ -292,7 +292,7 @@ impl DisplayAs for TpchScanExec {
             let rows: u64 = self.excluded.iter().map(RowRange::len).sum();
             write!(f, "{sep}deleted_orders={rows}")?;
         }
-        if !self.filter.is_empty() {
+        if !self.filter.bounds().is_empty() {
             let full = table_schema(self.table);
             let bounds: Vec<String> = self
                 .filter
@@ -301,6 +301,15 @@ impl DisplayAs for TpchScanExec {
                 .map(|b| describe_bound(&full, b))
                 .collect();
             write!(f, "{sep}filter=[{}]", bounds.join(" AND "))?;
+        }
+        if !self.filter.predicates().is_empty() {
+            let checks: Vec<String> = self
+                .filter
+                .predicates()
+                .iter()
+                .map(|p| p.to_string())
+                .collect();
+            write!(f, "{sep}prefilter=[{}]", checks.join(" AND "))?;
         }
         if let Some(fetch) = self.fetch {
             write!(f, "{sep}fetch={fetch}")?;
@@ -472,12 +481,8 @@ impl TpchScanExec {
     /// schema; the columns need not be projected). Fails on a column the table lacks.
     pub fn with_filter(mut self, filter: RowFilter) -> Result<Self> {
         let width = table_schema(self.table).fields().len();
-        if let Some(bad) = filter.bounds().iter().find(|b| b.column >= width) {
-            return plan_err!(
-                "filter on column {} out of range for {}",
-                bad.column,
-                self.table
-            );
+        if let Some(bad) = filter.columns().find(|&c| c >= width) {
+            return plan_err!("filter on column {bad} out of range for {}", self.table);
         }
         self.filter = filter;
         Ok(self)

@@ -9,13 +9,22 @@
 //! drops the rows outside the range before the other columns become Arrow arrays, and reports
 //! the pushdown as `Exact`. Everything else (`OR`, `IN`, strings, expressions over columns)
 //! stays with DataFusion; key ranges among them still narrow the generated rows
-//! ([`super::keys`]).
+//! ([`super::keys`]), and on `lineitem` the scan checks them too ([`ScanPredicate`], pushed
+//! `Inexact`) so that its generator draws the other columns only for the rows that pass.
 
-use datafusion::arrow::datatypes::{DataType, Schema};
-use datafusion::common::{Column, ScalarValue};
+use std::sync::Arc;
+
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, RecordBatch, RecordBatchOptions};
+use datafusion::arrow::buffer::BooleanBuffer;
+use datafusion::arrow::datatypes::{DataType, Schema, SchemaRef};
+use datafusion::arrow::error::ArrowError;
+use datafusion::catalog::Session;
+use datafusion::common::tree_node::{Transformed, TreeNode};
+use datafusion::common::{Column, DFSchema, ScalarValue};
 use datafusion::logical_expr::{Between, BinaryExpr, Expr, Operator};
+use datafusion::physical_plan::PhysicalExpr;
 
-use crate::arrow::ColumnBound;
+use crate::arrow::{BatchPredicate, ColumnBound};
 
 /// The bound `expr` puts on one column of `schema`, if the scan can apply it exactly:
 /// `column <op> literal` or `literal <op> column` with `=`, `<`, `<=`, `>`, `>=`, or
@@ -51,6 +60,112 @@ pub fn column_bound(expr: &Expr, schema: &Schema) -> Option<ColumnBound> {
             Some(ColumnBound::new(index, low, high))
         }
         _ => None,
+    }
+}
+
+/// True if the scan can check `expr` itself while building batches, before it generates the
+/// columns `expr` does not read (see [`ScanPredicate`]): a deterministic expression over
+/// columns of `schema` only. Only `lineitem`'s generator draws columns late, so the caller
+/// offers this for `lineitem` alone.
+pub fn checkable_in_scan(expr: &Expr, schema: &Schema) -> bool {
+    let columns = expr.column_refs();
+    !columns.is_empty()
+        && columns.iter().all(|c| schema.index_of(&c.name).is_ok())
+        && !expr.is_volatile()
+        && !expr
+            .exists(|e| {
+                Ok(matches!(
+                    e,
+                    Expr::ScalarSubquery(_)
+                        | Expr::Exists(_)
+                        | Expr::InSubquery(_)
+                        | Expr::OuterReferenceColumn(..)
+                        | Expr::AggregateFunction(_)
+                        | Expr::WindowFunction(_)
+                ))
+            })
+            .unwrap_or(true)
+}
+
+/// A filter DataFusion pushed into the scan as `Inexact`, compiled against the columns it
+/// reads: the scan drops the rows it rejects before generating its other columns, and
+/// DataFusion's own filter above the scan checks the survivors again.
+#[derive(Debug)]
+pub struct ScanPredicate {
+    columns: Vec<usize>,
+    schema: SchemaRef,
+    expr: Arc<dyn PhysicalExpr>,
+    text: String,
+}
+
+impl ScanPredicate {
+    /// `expr` (over `table`'s columns, qualified or not) compiled by `state`; `None` if it is
+    /// not [`checkable_in_scan`] or does not compile.
+    pub fn try_new(state: &dyn Session, expr: &Expr, table: &Schema) -> Option<Self> {
+        if !checkable_in_scan(expr, table) {
+            return None;
+        }
+        let mut columns: Vec<usize> = expr
+            .column_refs()
+            .iter()
+            .filter_map(|c| table.index_of(&c.name).ok())
+            .collect();
+        columns.sort_unstable();
+        columns.dedup();
+        let schema = Arc::new(table.project(&columns).ok()?);
+        // The scan's columns are unqualified; so is the expression it checks.
+        let unqualified = expr
+            .clone()
+            .transform(|e| {
+                Ok(match e {
+                    Expr::Column(c) => {
+                        Transformed::yes(Expr::Column(Column::new_unqualified(c.name)))
+                    }
+                    other => Transformed::no(other),
+                })
+            })
+            .ok()?
+            .data;
+        let df_schema = DFSchema::try_from(Arc::clone(&schema)).ok()?;
+        let compiled = state
+            .create_physical_expr(unqualified.clone(), &df_schema)
+            .ok()?;
+        Some(ScanPredicate {
+            columns,
+            schema,
+            expr: compiled,
+            text: unqualified.human_display().to_string(),
+        })
+    }
+}
+
+impl std::fmt::Display for ScanPredicate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl BatchPredicate for ScanPredicate {
+    fn columns(&self) -> &[usize] {
+        &self.columns
+    }
+
+    fn evaluate(&self, rows: usize, arrays: Vec<ArrayRef>) -> Result<BooleanBuffer, ArrowError> {
+        let options = RecordBatchOptions::new().with_row_count(Some(rows));
+        let batch = RecordBatch::try_new_with_options(Arc::clone(&self.schema), arrays, &options)?;
+        let error = |e: datafusion::error::DataFusionError| ArrowError::ComputeError(e.to_string());
+        let result = self.expr.evaluate(&batch).map_err(error)?;
+        let result = result.into_array(rows).map_err(error)?;
+        let Some(passed) = result.as_boolean_opt() else {
+            return Err(ArrowError::ComputeError(format!(
+                "filter {self} is not a condition ({})",
+                result.data_type()
+            )));
+        };
+        Ok(match passed.logical_nulls() {
+            Some(valid) => passed.values() & valid.inner(),
+            None => passed.values().clone(),
+        })
     }
 }
 

@@ -11,10 +11,12 @@ use datafusion::logical_expr::{Expr, TableProviderFilterPushDown, TableType};
 use datafusion::physical_plan::{ExecutionPlan, StatisticsArgs};
 
 use super::exec::TpchScanExec;
-use super::filters::column_bound;
+use super::filters::{ScanPredicate, checkable_in_scan, column_bound};
 use super::keys::{KeyRange, key_column, key_range, rows_for_keys};
-use crate::arrow::{RowFilter, table_schema};
-use tpch_dbgen::{RowRange, ScaleFactor, Table};
+use crate::arrow::{BatchPredicate, RowFilter, table_schema};
+use tpch_dbgen::line_batch::LineBatchGenerator;
+use tpch_dbgen::lineitem::col;
+use tpch_dbgen::{ColumnMask, RowRange, ScaleFactor, Table};
 
 /// Fewest generator rows per scan partition: smaller tables (or key ranges) get fewer
 /// partitions than `target_partitions`, so a 100-row `supplier` is not split 16 ways.
@@ -165,6 +167,40 @@ impl TpchTableProvider {
     }
 }
 
+impl TpchTableProvider {
+    /// `filter` (the exact bounds) with the other `filters` as predicates the scan checks
+    /// before drawing the columns they do not read (late materialisation, `lineitem` only) —
+    /// when that spares a drawn column: deferring only `l_orderkey` or `l_linenumber` (cheap
+    /// per line) would not pay for checking the predicates twice (DataFusion checks again).
+    fn with_predicates(
+        &self,
+        state: &dyn Session,
+        filter: &RowFilter,
+        projection: Option<&Vec<usize>>,
+        filters: &[Expr],
+    ) -> RowFilter {
+        let predicates: Vec<ScanPredicate> = filters
+            .iter()
+            .filter(|f| column_bound(f, &self.schema).is_none())
+            .filter_map(|f| ScanPredicate::try_new(state, f, &self.schema))
+            .collect();
+        let read = predicates.iter().flat_map(|p| p.columns().iter().copied());
+        let filter_columns = ColumnMask::of(filter.columns().chain(read));
+        let columns = match projection {
+            Some(p) => ColumnMask::of(p.iter().copied()).union(filter_columns),
+            None => ColumnMask::ALL,
+        };
+        let deferred = LineBatchGenerator::deferred_columns(&self.sf, columns, filter_columns);
+        let cheap = ColumnMask::of([col::ORDERKEY, col::LINENUMBER]);
+        if deferred.without(cheap).is_empty() {
+            return filter.clone();
+        }
+        predicates
+            .into_iter()
+            .fold(filter.clone(), |f, p| f.with_predicate(Arc::new(p)))
+    }
+}
+
 /// How many partitions a scan of `rows` gets when `target` are wanted.
 fn partition_count(table: Table, rows: RowRange, target: usize) -> usize {
     if table.is_fixed() {
@@ -193,7 +229,11 @@ impl TableProvider for TpchTableProvider {
     ) -> Result<Arc<dyn ExecutionPlan>> {
         let partitions = state.config().target_partitions();
         let plan = self.scan_plan(projection.map(Vec::as_slice), filters, limit, partitions)?;
-        Ok(Arc::new(plan))
+        let filter = match self.table {
+            Table::Lineitem => self.with_predicates(state, plan.filter(), projection, filters),
+            _ => plan.filter().clone(),
+        };
+        Ok(Arc::new(plan.with_filter(filter)?))
     }
 
     fn supports_filters_pushdown(
@@ -207,8 +247,12 @@ impl TableProvider for TpchTableProvider {
                 if column_bound(f, &self.schema).is_some() {
                     // The scan drops every row outside the bound.
                     TableProviderFilterPushDown::Exact
-                } else if key.and_then(|k| key_range(f, k)).is_some() {
-                    // The scan generates a superset; DataFusion keeps the filter above it.
+                } else if key.and_then(|k| key_range(f, k)).is_some()
+                    || (self.table == Table::Lineitem && checkable_in_scan(f, &self.schema))
+                {
+                    // The scan narrows the rows it generates (a key range) or drops rows
+                    // before drawing the other columns (`lineitem`); DataFusion keeps the
+                    // filter above it.
                     TableProviderFilterPushDown::Inexact
                 } else {
                     TableProviderFilterPushDown::Unsupported

@@ -122,6 +122,20 @@ async fn column_ranges_are_applied_by_the_scan() {
     )
     .await;
     assert!(plan.contains("FilterExec"), "{plan}");
+    // ... and `lineitem` checks it in the scan too, before drawing the columns it does not read
+    // (late materialisation): `prefilter` in the scan, DataFusion's filter kept above; not when
+    // the only column spared is the (cheap) order key, as just above.
+    assert!(!plan.contains("prefilter"), "{plan}");
+    let plan = physical_plan(
+        &ctx,
+        "SELECT l_orderkey, l_comment FROM lineitem WHERE l_shipmode = 'MAIL' OR l_quantity > 49",
+    )
+    .await;
+    assert!(plan.contains("FilterExec"), "{plan}");
+    assert!(
+        plan.contains("prefilter=[l_shipmode = MAIL OR l_quantity > 49.00]"),
+        "{plan}"
+    );
     // A filtered count is counted, not taken from the statistics.
     let sql = "SELECT count(*) FROM lineitem WHERE l_shipdate < DATE '1992-02-01'";
     let plan = physical_plan(&ctx, sql).await;

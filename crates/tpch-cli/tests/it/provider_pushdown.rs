@@ -48,6 +48,15 @@ const QUERIES: &[&str] = &[
     "SELECT l_orderkey FROM lineitem WHERE l_shipdate > DATE '2000-01-01'",
     "SELECT l_orderkey, l_linenumber FROM lineitem WHERE l_quantity = 50 \
      AND l_receiptdate > DATE '1998-01-01' ORDER BY 1, 2 LIMIT 3",
+    // Filters `lineitem` checks in the scan before drawing the other columns (Inexact).
+    "SELECT l_orderkey, l_linenumber, l_extendedprice FROM lineitem \
+     WHERE l_shipmode IN ('MAIL', 'SHIP') AND l_commitdate < l_receiptdate \
+     AND l_shipdate < l_commitdate AND l_receiptdate >= DATE '1994-01-01'",
+    "SELECT l_orderkey, l_linenumber, l_comment, l_suppkey FROM lineitem \
+     WHERE (l_quantity BETWEEN 1 AND 11 AND l_shipmode IN ('AIR', 'AIR REG')) \
+     OR (l_returnflag = 'R' AND l_shipinstruct = 'DELIVER IN PERSON')",
+    "SELECT l_suppkey, l_partkey, l_tax, l_shipdate FROM lineitem \
+     WHERE l_returnflag = 'R' AND l_discount > 0.05",
     "SELECT o_orderkey, o_orderdate FROM orders \
      WHERE o_orderdate BETWEEN DATE '1995-03-01' AND DATE '1995-03-15'",
     "SELECT o_orderkey, o_orderstatus FROM orders \
