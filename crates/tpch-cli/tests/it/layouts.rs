@@ -272,7 +272,7 @@ fn column_knobs_reach_the_parquet_files() {
         },
     );
     columns.insert(
-        "l_orderkey".into(),
+        "l_partkey".into(),
         ColumnLayout {
             encoding: Some(ColumnEncoding::DeltaBinaryPacked),
             ..ColumnLayout::default()
@@ -297,10 +297,19 @@ fn column_knobs_reach_the_parquet_files() {
     assert!(comment.encodings().any(|e| e == Encoding::DELTA_BYTE_ARRAY));
     assert!(matches!(comment.compression(), Compression::ZSTD(_)));
     assert!(
-        chunk("l_orderkey")
+        chunk("l_partkey")
             .encodings()
             .any(|e| e == Encoding::DELTA_BINARY_PACKED)
     );
+    // By default the ordered key and the dates are delta-encoded, without a dictionary.
+    for column in ["l_orderkey", "l_shipdate"] {
+        let encodings: Vec<_> = chunk(column).encodings().collect();
+        assert!(
+            encodings.contains(&Encoding::DELTA_BINARY_PACKED),
+            "{column}"
+        );
+        assert!(!encodings.contains(&Encoding::RLE_DICTIONARY), "{column}");
+    }
     assert!(
         !chunk("l_shipmode")
             .encodings()
