@@ -154,6 +154,16 @@ enum Plan {
     Kept,
 }
 
+/// One column draw over a batch: the batch's first order row, where in the output its lines
+/// start, which columns, over which lines.
+#[derive(Clone, Copy, Debug)]
+struct Draw {
+    first_row: u64,
+    start: usize,
+    columns: ColumnMask,
+    plan: Plan,
+}
+
 /// `lineitem` columns for a range of orders, generated a batch of lines at a time (see the
 /// module docs). Batches hold exactly the number of lines asked for; an order cut by a batch
 /// end continues in the next batch.
@@ -328,7 +338,13 @@ impl LineBatchGenerator {
         layout.lines = layout.line.len();
         let (deferred, kept) = (self.deferred, layout.lines);
         out.resize(deferred, kept + LANES);
-        self.draw_columns_fastest(first_row, 0, out, deferred, Plan::Kept);
+        let draw = Draw {
+            first_row,
+            start: 0,
+            columns: deferred,
+            plan: Plan::Kept,
+        };
+        self.draw_columns_fastest(draw, out);
         out.truncate(deferred, kept);
         self.finish_pending();
     }
@@ -405,7 +421,13 @@ impl LineBatchGenerator {
         if needed.any(&[col::SHIPDATE, col::COMMITDATE]) {
             self.draw_order_days();
         }
-        self.draw_columns_fastest(first_row, start, out, drawn, Plan::All);
+        let draw = Draw {
+            first_row,
+            start,
+            columns: drawn,
+            plan: Plan::All,
+        };
+        self.draw_columns_fastest(draw, out);
         let emit = end.min(max_lines);
         out.split(drawn, emit, end, &mut self.carry);
         self.carried = end - emit;
@@ -435,50 +457,34 @@ impl LineBatchGenerator {
     }
 
     /// [`draw_columns`](Self::draw_columns) compiled for the widest vector unit the CPU has.
-    fn draw_columns_fastest(
-        &mut self,
-        first_row: u64,
-        start: usize,
-        out: &mut LineColumns,
-        columns: ColumnMask,
-        plan: Plan,
-    ) {
+    fn draw_columns_fastest(&mut self, draw: Draw, out: &mut LineColumns) {
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU has AVX2 (checked just above).
-            unsafe { self.draw_columns_avx2(first_row, start, out, columns, plan) };
+            unsafe { self.draw_columns_avx2(draw, out) };
             return;
         }
-        self.draw_columns(first_row, start, out, columns, plan);
+        self.draw_columns(draw, out);
     }
 
     /// The same code with AVX2 enabled: a column's lines are independent multiplications of
     /// 32-bit values, which the compiler turns into 4-wide vector ones.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    fn draw_columns_avx2(
-        &mut self,
-        first_row: u64,
-        start: usize,
-        out: &mut LineColumns,
-        columns: ColumnMask,
-        plan: Plan,
-    ) {
-        self.draw_columns(first_row, start, out, columns, plan);
+    fn draw_columns_avx2(&mut self, draw: Draw, out: &mut LineColumns) {
+        self.draw_columns(draw, out);
     }
 
     /// Draws `columns` for the lines of the batch's orders (all of them, planned here, or the
     /// kept ones, planned by [`draw_deferred`](Self::draw_deferred)), writing from `start` on.
     #[inline(always)]
-    fn draw_columns(
-        &mut self,
-        first_row: u64,
-        start: usize,
-        out: &mut LineColumns,
-        columns: ColumnMask,
-        plan: Plan,
-    ) {
-        let needed = columns;
+    fn draw_columns(&mut self, draw: Draw, out: &mut LineColumns) {
+        let Draw {
+            first_row,
+            start,
+            columns: needed,
+            plan,
+        } = draw;
         let mut layout = std::mem::take(&mut self.layout);
         let counts = match plan {
             Plan::All => {
