@@ -202,9 +202,9 @@ pub struct LineBatchGenerator {
     flag_by_draw: Vec<u8>,
     /// Columns drawn only for the lines a filter keeps ([`defer`](Self::defer)).
     deferred: ColumnMask,
-    /// The batch whose deferred columns are still to be drawn: its first order row and its
-    /// number of orders (the line streams stay at its start until then).
-    pending: Option<(u64, u64)>,
+    /// The first order row of the batch (its orders in `counts`) whose deferred columns are
+    /// still to be drawn (the line streams stay at its start until then).
+    pending: Option<u64>,
     /// Per order of the pending batch: its lines a filter kept.
     kept_counts: Vec<u8>,
 }
@@ -310,7 +310,7 @@ impl LineBatchGenerator {
     /// disjoint ranges of the batch's line indices), into `out`'s deferred columns, compacted:
     /// value `j` is the `j`-th kept line's. Does nothing if they were drawn already.
     pub fn draw_deferred(&mut self, runs: &[Range<usize>], out: &mut LineColumns) {
-        let Some((first_row, _)) = self.pending else {
+        let Some(first_row) = self.pending else {
             return;
         };
         // Per order, how many of its lines the runs keep.
@@ -351,7 +351,8 @@ impl LineBatchGenerator {
 
     /// Moves the line streams past the pending batch (its deferred columns drawn or dropped).
     fn finish_pending(&mut self) {
-        if let Some((_, orders)) = self.pending.take() {
+        if self.pending.take().is_some() {
+            let orders = self.counts.len() as u64;
             for stream in self.line_streams_mut() {
                 stream.skip_orders(orders);
             }
@@ -431,7 +432,7 @@ impl LineBatchGenerator {
         let emit = end.min(max_lines);
         out.split(drawn, emit, end, &mut self.carry);
         self.carried = end - emit;
-        self.pending = Some((first_row, self.counts.len() as u64));
+        self.pending = Some(first_row);
         if self.deferred.is_empty() {
             self.finish_pending();
         }

@@ -48,7 +48,8 @@ pub fn write_table(
     sink: &mut dyn FnMut(&[u8]) -> io::Result<()>,
 ) -> io::Result<u64> {
     let mut buf = Vec::with_capacity(chunk_bytes.min(1 << 22) + (64 << 10));
-    let rows = each_batch(sf, table, range, options, &mut buf, &mut |buf| {
+    let batches = text_batches(sf, table, range, options)?;
+    let rows = each_batch(batches, &mut buf, &mut |buf| {
         if buf.len() >= chunk_bytes {
             sink(buf)?;
             buf.clear();
@@ -69,43 +70,57 @@ pub fn append_table(
     options: &TextOptions,
     out: &mut Vec<u8>,
 ) -> io::Result<u64> {
-    each_batch(sf, table, range, options, out, &mut |_| Ok(()))
+    each_batch(text_batches(sf, table, range, options)?, out, &mut |_| {
+        Ok(())
+    })
 }
 
-/// Encodes the rows a batch at a time into `buf`, calling `after` after each batch.
-fn each_batch(
+/// The text of the generator rows `range` of `table`, a batch at a time: `lineitem` from the
+/// engine's vectors where `options` allow, every table from Arrow batches otherwise.
+fn text_batches<'a>(
     sf: &ScaleFactor,
     table: Table,
     range: RowRange,
-    options: &TextOptions,
-    buf: &mut Vec<u8>,
-    after: &mut dyn FnMut(&mut Vec<u8>) -> io::Result<()>,
-) -> io::Result<u64> {
+    options: &'a TextOptions,
+) -> io::Result<NextBatch<'a>> {
     match table {
-        Table::Lineitem if options.encodes_vectors() => {
-            each_lineitem_batch(sf, range, options, buf, after)
-        }
-        _ => each_arrow_batch(sf, table, range, options, buf, after),
+        Table::Lineitem if options.encodes_vectors() => Ok(lineitem_batches(sf, range, options)),
+        _ => arrow_batches(sf, table, range, options),
     }
 }
 
-/// `lineitem`'s rows straight from the engine's column vectors (no Arrow arrays, no text
-/// copied before it is encoded).
-fn each_lineitem_batch(
-    sf: &ScaleFactor,
-    range: RowRange,
-    options: &TextOptions,
+/// Encodes the batches of `next_batch` into `buf`, calling `after` after each batch; returns
+/// the number of rows.
+fn each_batch(
+    mut next_batch: NextBatch<'_>,
     buf: &mut Vec<u8>,
     after: &mut dyn FnMut(&mut Vec<u8>) -> io::Result<()>,
 ) -> io::Result<u64> {
+    let mut rows = 0;
+    while let Some(n) = next_batch(buf)? {
+        rows += n as u64;
+        after(buf)?;
+    }
+    Ok(rows)
+}
+
+/// Appends the next batch of rows to a buffer; `None` when there are no more.
+type NextBatch<'a> = Box<dyn FnMut(&mut Vec<u8>) -> io::Result<Option<usize>> + 'a>;
+
+/// `lineitem`'s rows straight from the engine's column vectors (no Arrow arrays, no text
+/// copied before it is encoded).
+fn lineitem_batches<'a>(
+    sf: &ScaleFactor,
+    range: RowRange,
+    options: &'a TextOptions,
+) -> NextBatch<'a> {
     let whole_quantity = options.prints_whole("l_quantity");
     let mut lines = LineBatchGenerator::with_keys(sf, range, ColumnMask::ALL, OrderKeys::BASE);
     let mut c = LineColumns::default();
-    let mut rows = 0;
-    loop {
+    Box::new(move |buf| {
         let n = lines.fill(TEXT_BATCH_ROWS, &mut c);
         if n == 0 {
-            return Ok(rows);
+            return Ok(None);
         }
         let quantity = if whole_quantity {
             Column::WholeMoney(&c.quantity)
@@ -132,30 +147,27 @@ fn each_lineitem_batch(
         ];
         encode_columns(columns, n, options, buf)
             .ok_or_else(|| io::Error::other("lineitem's columns cannot be encoded directly"))?;
-        rows += n as u64;
-        after(buf)?;
-    }
+        Ok(Some(n))
+    })
 }
 
 /// The rows from the provider's Arrow batches.
-fn each_arrow_batch(
+fn arrow_batches<'a>(
     sf: &ScaleFactor,
     table: Table,
     range: RowRange,
-    options: &TextOptions,
-    buf: &mut Vec<u8>,
-    after: &mut dyn FnMut(&mut Vec<u8>) -> io::Result<()>,
-) -> io::Result<u64> {
-    let batches =
+    options: &'a TextOptions,
+) -> io::Result<NextBatch<'a>> {
+    let mut batches =
         TableBatches::try_new(table, sf, range, None, TEXT_BATCH_ROWS).map_err(io::Error::other)?;
-    let mut rows = 0;
-    for batch in batches {
+    Ok(Box::new(move |buf| {
+        let Some(batch) = batches.next() else {
+            return Ok(None);
+        };
         let batch = batch.map_err(io::Error::other)?;
         encode_batch(&batch, options, buf).map_err(io::Error::other)?;
-        rows += batch.num_rows() as u64;
-        after(buf)?;
-    }
-    Ok(rows)
+        Ok(Some(batch.num_rows()))
+    }))
 }
 
 /// Appends `table`'s header line (its column names) when the dialect has one.
@@ -206,17 +218,10 @@ mod tests {
         let range = RowRange::new(100, 2000);
         for options in [TextOptions::tbl(), TextOptions::csv()] {
             let (mut direct, mut arrow) = (Vec::new(), Vec::new());
-            let a =
-                each_lineitem_batch(&sf, range, &options, &mut direct, &mut |_| Ok(())).unwrap();
-            let b = each_arrow_batch(
-                &sf,
-                Table::Lineitem,
-                range,
-                &options,
-                &mut arrow,
-                &mut |_| Ok(()),
-            )
-            .unwrap();
+            let vectors = lineitem_batches(&sf, range, &options);
+            let a = each_batch(vectors, &mut direct, &mut |_| Ok(())).unwrap();
+            let batches = arrow_batches(&sf, Table::Lineitem, range, &options).unwrap();
+            let b = each_batch(batches, &mut arrow, &mut |_| Ok(())).unwrap();
             assert_eq!(a, b);
             assert!(direct == arrow, "{:?}", options.dialect);
         }

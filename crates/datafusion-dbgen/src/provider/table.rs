@@ -165,9 +165,7 @@ impl TpchTableProvider {
             .with_filter(filter)
             .map(|scan| scan.with_partition_fetch(limit))
     }
-}
 
-impl TpchTableProvider {
     /// `filter` (the exact bounds) with the other `filters` as predicates the scan checks
     /// before drawing the columns they do not read (late materialisation, `lineitem` only) —
     /// when that spares a drawn column: deferring only `l_orderkey` or `l_linenumber` (cheap
